@@ -1,0 +1,1 @@
+"""API area: auth (routes registered on webapp.api.bp)."""

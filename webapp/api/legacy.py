@@ -1,0 +1,1 @@
+"""API area: legacy (routes registered on webapp.api.bp)."""

@@ -1,0 +1,1 @@
+"""API area: members (routes registered on webapp.api.bp)."""

@@ -1,0 +1,1 @@
+"""API area: meta (routes registered on webapp.api.bp)."""

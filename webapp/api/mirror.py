@@ -1,0 +1,1 @@
+"""API area: mirror (routes registered on webapp.api.bp)."""

@@ -1,0 +1,1 @@
+"""API area: oauth (routes registered on webapp.api.bp)."""

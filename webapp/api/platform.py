@@ -1,0 +1,1 @@
+"""API area: platform (routes registered on webapp.api.bp)."""

@@ -1,0 +1,1 @@
+"""API area: providers (routes registered on webapp.api.bp)."""

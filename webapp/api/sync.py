@@ -1,0 +1,1 @@
+"""API area: sync (routes registered on webapp.api.bp)."""

@@ -1,0 +1,1 @@
+"""API area: tokens (routes registered on webapp.api.bp)."""

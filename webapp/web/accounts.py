@@ -1,0 +1,5 @@
+"""Pages: accounts."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)

@@ -1,0 +1,5 @@
+"""Pages: members."""
+
+from flask import Blueprint
+
+bp = Blueprint("members", __name__)

@@ -1,0 +1,5 @@
+"""Pages: oauth."""
+
+from flask import Blueprint
+
+bp = Blueprint("oauth", __name__)

@@ -1,0 +1,5 @@
+"""Pages: platform."""
+
+from flask import Blueprint
+
+bp = Blueprint("platform", __name__)

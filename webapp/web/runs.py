@@ -1,0 +1,5 @@
+"""Pages: runs."""
+
+from flask import Blueprint
+
+bp = Blueprint("runs", __name__)

@@ -1,0 +1,5 @@
+"""Pages: tokens."""
+
+from flask import Blueprint
+
+bp = Blueprint("tokens", __name__)

@@ -1,0 +1,5 @@
+"""Pages: workspaces."""
+
+from flask import Blueprint
+
+bp = Blueprint("workspaces", __name__)
