@@ -129,8 +129,9 @@ class TikTokClient:
         tok = token or self._token
         if use_token and tok:
             headers["Access-Token"] = tok
-        secrets = [*self._secrets, tok, *(str(v) for k, v in (body or {}).items() if k in ("secret", "access_token", "auth_code"))]
-        secrets += [str(v) for k, v in (params or {}).items() if k == "secret"]
+        sensitive = ("secret", "access_token", "auth_code")
+        secrets = [*self._secrets, tok]
+        secrets += [str(v) for k, v in {**(params or {}), **(body or {})}.items() if k in sensitive]
         attempt = 0
         while True:
             self._limiter.acquire(path, advertiser_id)
@@ -172,7 +173,9 @@ class TikTokClient:
             if method == "GET":
                 resp = self._http.get(url, params=encode_params(params or {}), headers=headers)
             else:
-                resp = self._http.request(method, url, params=encode_params(params or {}), json=dict(body or {}), headers=headers)
+                resp = self._http.request(
+                    method, url, params=encode_params(params or {}), json=dict(body or {}), headers=headers
+                )
         except httpx.TimeoutException as exc:
             raise TransientError(f"timeout: {type(exc).__name__}", path=path) from None
         except httpx.TransportError as exc:
@@ -197,14 +200,18 @@ class TikTokClient:
         data = envelope.get("data")
         return (data if isinstance(data, dict) else {}), request_id
 
-    def _get(self, path: str, params: Mapping[str, Any], *, advertiser_id: str | None = None) -> tuple[dict[str, Any], str | None]:
+    def _get(
+        self, path: str, params: Mapping[str, Any], *, advertiser_id: str | None = None
+    ) -> tuple[dict[str, Any], str | None]:
         return self.request("GET", path, params=params, advertiser_id=advertiser_id)
 
     def _parse(self, model: type[M], value: Any, path: str, request_id: str | None) -> M:
         try:
             return model.model_validate(value)
         except ValueError as exc:
-            raise BadRequestError(f"unexpected response shape: {exc.__class__.__name__}", path=path, request_id=request_id) from None
+            raise BadRequestError(
+                f"unexpected response shape: {exc.__class__.__name__}", path=path, request_id=request_id
+            ) from None
 
     def _parse_list(self, model: type[M], values: Any, path: str, request_id: str | None) -> list[M]:
         return [self._parse(model, v, path, request_id) for v in (values or [])]
@@ -233,7 +240,8 @@ class TikTokClient:
 
     def exchange_auth_code(self, app_id: str, secret: str, auth_code: str) -> AccessTokenData:
         path = "/oauth2/access_token/"
-        data, rid = self.request("POST", path, body={"app_id": app_id, "secret": secret, "auth_code": auth_code}, use_token=False)
+        body = {"app_id": app_id, "secret": secret, "auth_code": auth_code}
+        data, rid = self.request("POST", path, body=body, use_token=False)
         return self._parse(AccessTokenData, data, path, rid)
 
     def revoke_token(self, app_id: str, secret: str, access_token: str) -> RevokeTokenData:
@@ -265,7 +273,9 @@ class TikTokClient:
         params = {"bc_id": bc_id, "asset_type": asset_type, "filtering": dict(filtering) if filtering else None}
         return self._paged("/bc/asset/get/", params, "list", BcAsset, lambda a: (a.asset_type, a.asset_id), page_size)
 
-    def get_advertiser_info(self, advertiser_ids: Sequence[str], fields: Sequence[str] | None = None) -> list[AdvertiserInfo]:
+    def get_advertiser_info(
+        self, advertiser_ids: Sequence[str], fields: Sequence[str] | None = None
+    ) -> list[AdvertiserInfo]:
         path = "/advertiser/info/"
         ids = list(dict.fromkeys(str(a) for a in advertiser_ids))
         out: list[AdvertiserInfo] = []
@@ -319,7 +329,9 @@ class TikTokClient:
         self, *, store_id: str, store_authorized_bc_id: str, advertiser_id: str
     ) -> ExclusiveAuthorization:
         path = "/gmv_max/exclusive_authorization/get/"
-        params = {"store_id": store_id, "store_authorized_bc_id": store_authorized_bc_id, "advertiser_id": advertiser_id}
+        params = {
+            "store_id": store_id, "store_authorized_bc_id": store_authorized_bc_id, "advertiser_id": advertiser_id,
+        }
         data, rid = self._get(path, params, advertiser_id=advertiser_id)
         return self._parse(ExclusiveAuthorization, data, path, rid)
 

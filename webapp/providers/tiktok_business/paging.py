@@ -49,7 +49,7 @@ def iter_pages(
     while True:
         items, info, request_id = fetch(page_no)
 
-        def fail(reason: str) -> PaginationError:
+        def fail(reason: str, request_id: str | None = request_id) -> PaginationError:
             return PaginationError(reason, path=path, request_id=request_id)
 
         if info is None:

@@ -158,7 +158,9 @@ def _add(state: SandboxState, kind: str, data: dict[str, Any]) -> dict[str, Any]
         catalog = ds.products.get(data.get("store_id", ""))
         if catalog is None:
             abort(400, "store_id unknown")
-        new_id = data.get("item_group_id") or str(PRODUCT_BASE + 900_000_000_000 + sum(len(c.added) for c in ds.products.values()) + 1)
+        # Added products get ids far above the generated range so they never collide.
+        n_added = sum(len(c.added) for c in ds.products.values())
+        new_id = data.get("item_group_id") or str(PRODUCT_BASE + 900_000_000_000 + n_added + 1)
         entity = {"store_id": catalog.store["store_id"], "title": "New Product", "product_image_url": None,
                   "min_price": "9.99", "max_price": "9.99", "currency": catalog.store.get("currency", "USD"),
                   "historical_sales": 0, "category": "Misc", "status": "AVAILABLE",

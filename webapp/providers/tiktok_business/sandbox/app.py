@@ -137,7 +137,9 @@ def portal(state: SandboxState) -> Any:
     advertiser_ids = [a for a in subset.split(",") if a] if subset else None
     if request.method == "GET" and form.get("auto_approve") != "1":
         keep = {k: form[k] for k in ("app_id", "redirect_uri", "state", "advertiser_ids") if k in form}
-        hidden = "".join(f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in keep.items())
+        hidden = "".join(
+            f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">' for k, v in keep.items()
+        )
         return Response(_PORTAL_HTML.format(app_id=html.escape(app_id), hidden=hidden,
                                             n=len(state.reachable(advertiser_ids))), mimetype="text/html")
     code = state.issue_code(advertiser_ids)

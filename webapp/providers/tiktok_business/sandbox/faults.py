@@ -157,7 +157,8 @@ def _codes(value: Any) -> tuple[int, ...]:
 def _rule(value: Any, kind: str) -> PageRule:
     if isinstance(value, dict):
         if kind == "fail_next":
-            return PageRule(value["path"], 0, int(value.get("count", value.get("remaining", 1))), int(value.get("code", 50000)))
+            count = int(value.get("count", value.get("remaining", 1)))
+            return PageRule(value["path"], 0, count, int(value.get("code", 50000)))
         remaining = value.get("times", value.get("remaining"))
         return PageRule(value["path"], int(value.get("page", 1)), int(remaining) if remaining else None,
                         int(value.get("code", 50000)))

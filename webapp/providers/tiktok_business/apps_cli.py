@@ -1,0 +1,8 @@
+"""Placeholder: being written in parallel."""
+
+import click
+
+
+@click.group("apps")
+def apps_group() -> None:
+    """Provider apps."""
