@@ -93,13 +93,25 @@ def tokens_create(email: str, name: str) -> None:
 
 
 def _register_optional_commands() -> None:
-    """Commands whose implementation lives with its area (sandbox, apps, sync, keys, worker...)."""
+    """Commands whose implementation lives with its area (sandbox, apps, sync, keys, worker, demo)."""
+    from webapp.demo import demo_command
+    from webapp.providers.tiktok_business.apps_cli import apps_group
     from webapp.providers.tiktok_business.sandbox.cli import sandbox_command
+    from webapp.runs.cli import scheduler_command, sync_command, worker_command
+    from webapp.security.keys_cli import rotate_command
 
     ttb_cli.add_command(sandbox_command, "sandbox")
+    ttb_cli.add_command(apps_group, "apps")
+    ttb_cli.add_command(sync_command, "sync")
+    keys_cli.add_command(rotate_command, "rotate")
+    for command in (worker_command, scheduler_command, demo_command):
+        extra_commands.append(command)
+
+
+extra_commands: list[click.Command] = []
 
 
 def init_app(app: Flask) -> None:
     _register_optional_commands()
-    for group in (users_cli, workspaces_cli, tokens_cli, ttb_cli, keys_cli):
+    for group in (users_cli, workspaces_cli, tokens_cli, ttb_cli, keys_cli, *extra_commands):
         app.cli.add_command(group)

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from cryptography.fernet import Fernet
 from dotenv import dotenv_values

@@ -17,7 +17,6 @@ from sqlalchemy.engine import Engine
 
 from webapp.models.base import Base
 
-
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()

@@ -14,7 +14,8 @@ from webapp.extensions import csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-AREAS = ("auth", "meta", "members", "tokens", "platform", "providers", "oauth", "sync", "mirror", "legacy")
+AREAS = ("auth", "meta", "members", "tokens", "platform", "provider_apps", "providers", "oauth", "sync", "mirror",
+         "legacy")
 
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 

@@ -6,8 +6,8 @@ admin action → 403."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import g
 from flask_login import current_user

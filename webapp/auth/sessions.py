@@ -96,3 +96,21 @@ def load_token_user(session: Session, token: str, *, key: str) -> User | None:
         row.last_used_at = now
         session.commit()
     return user
+
+
+def list_api_tokens(session: Session, user_id: int) -> list[ApiToken]:
+    return list(session.execute(
+        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    ).scalars())
+
+
+def revoke_api_token(session: Session, user_id: int, token_id: int) -> ApiToken:
+    """Revoke one of the user's own tokens; another user's token is a 404 as if it did not exist."""
+    from webapp.errors import NotFound
+
+    row = session.get(ApiToken, token_id)
+    if row is None or row.user_id != user_id:
+        raise NotFound("TOKEN_NOT_FOUND", "No such API token.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+    return row

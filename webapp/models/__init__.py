@@ -5,5 +5,12 @@ from webapp.models.gmvmax import BindingConfig  # noqa: F401
 from webapp.models.providers import Binding, OAuthState, ProviderApp  # noqa: F401
 from webapp.models.runs import Schedule, SyncRun, TaskCatalog  # noqa: F401
 from webapp.models.tenancy import ApiToken, LoginSession, Membership, User, Workspace  # noqa: F401
-from webapp.models.ttb import (Advertiser, AdvertiserStoreLink, BcAdvertiserLink,  # noqa: F401
-                               BusinessCenter, Product, ResourceRevision, Store)
+from webapp.models.ttb import (  # noqa: F401
+                               Advertiser,
+                               AdvertiserStoreLink,
+                               BcAdvertiserLink,
+                               BusinessCenter,
+                               Product,
+                               ResourceRevision,
+                               Store,
+)

@@ -7,7 +7,8 @@ from importlib import import_module
 from flask import Flask
 
 AREAS = ("webapp.auth.views", "webapp.web.health", "webapp.web.workspaces", "webapp.web.members",
-         "webapp.web.tokens", "webapp.web.platform", "webapp.web.accounts", "webapp.web.oauth", "webapp.web.runs")
+         "webapp.web.tokens", "webapp.web.platform", "webapp.web.accounts", "webapp.web.oauth", "webapp.web.runs",
+         "webapp.web.bindings", "webapp.web.provider_apps")
 
 
 def register_web(app: Flask) -> None:

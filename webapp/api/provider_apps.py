@@ -1,0 +1,1 @@
+"""API area: provider_apps (routes registered on webapp.api.bp)."""

@@ -1,0 +1,8 @@
+"""Placeholder: being written in parallel; replaced by the real module."""
+
+import click
+
+
+@click.command("demo")
+def demo_command() -> None:
+    raise click.ClickException("not built yet")

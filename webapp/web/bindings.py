@@ -1,0 +1,5 @@
+"""Pages: bindings."""
+
+from flask import Blueprint
+
+bp = Blueprint("bindings", __name__)

@@ -1,0 +1,5 @@
+"""Pages: provider_apps."""
+
+from flask import Blueprint
+
+bp = Blueprint("provider_apps", __name__)
