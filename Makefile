@@ -31,7 +31,9 @@ test: venv services browsers
 lint: venv
 	$(BIN)/ruff check webapp tests bench
 
+## demo: Redis must answer (started when installed); the demo itself runs on SQLite unless DATABASE_URL is set.
 demo: venv
+	@bash scripts/ensure-services.sh redis
 	GMV_DEMO=1 $(BIN)/flask demo
 
 ## migration-initial: regenerate migrations/versions/0001_initial.py from the models (only while

@@ -15,6 +15,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from webapp.auth.cookies import MaxAgeSessionInterface
 from webapp.models.base import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -59,6 +60,7 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(app.config["MIGRATIONS_DIR"]), render_as_batch=True,
                      compare_type=True, render_item=_render_migration_item)
     login_manager.init_app(app)
+    app.session_interface = MaxAgeSessionInterface()  # Max-Age on the session/remember cookies
     login_manager.session_protection = "basic"
     csrf.init_app(app)
     cors.init_app(
@@ -72,6 +74,8 @@ def init_extensions(app: Flask) -> None:
         force_https=False,
         session_cookie_secure=settings.COOKIE_SECURE,
         session_cookie_http_only=True,
+        # Talisman overwrites SESSION_COOKIE_SAMESITE (default Lax); keep COOKIE_SAMESITE.
+        session_cookie_samesite=settings.COOKIE_SAMESITE,
         content_security_policy={"default-src": "'self'", "img-src": ["'self'", "data:", "https:"]},
         frame_options="DENY",
         strict_transport_security=settings.COOKIE_SECURE,

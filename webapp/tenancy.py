@@ -4,9 +4,9 @@ Services take explicit ids and a session and never read the request."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from webapp.errors import Conflict, Forbidden, NotFound, field_error
 from webapp.models import Membership, User, Workspace
@@ -76,6 +76,24 @@ def workspaces_of(session: Session, user_id: int) -> list[tuple[Workspace, str]]
         .where(Membership.user_id == user_id).order_by(Workspace.name, Workspace.id)
     ).all()
     return [(w, role) for w, role in rows]
+
+
+def members_query(workspace_id: int) -> Select:
+    """The workspace's memberships with their users loaded, in the order people joined."""
+    return (select(Membership).join(User, User.id == Membership.user_id).options(contains_eager(Membership.user))
+            .where(Membership.workspace_id == workspace_id).order_by(Membership.id))
+
+
+def list_workspaces(session: Session, *, page: int, page_size: int) -> tuple[list[tuple[Workspace, int]], int]:
+    """One page of all workspaces (platform view) with their member counts, and the total."""
+    total = session.execute(select(func.count(Workspace.id))).scalar_one()
+    counts = (select(Membership.workspace_id, func.count(Membership.id).label("n"))
+              .group_by(Membership.workspace_id).subquery())
+    rows = session.execute(
+        select(Workspace, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.workspace_id == Workspace.id)
+        .order_by(Workspace.id).limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    return [(w, int(n)) for w, n in rows], total
 
 
 def get_membership(session: Session, workspace_id: int, user_id: int) -> Membership:

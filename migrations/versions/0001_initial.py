@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-03 13:01:19.915829
+Create Date: 2026-12-03 13:13:19.910783
 
 """
 from alembic import op
@@ -148,10 +148,12 @@ def upgrade():
     sa.Column('provider_app_id', sa.Integer(), nullable=False),
     sa.Column('alias', sa.String(length=120), nullable=True),
     sa.Column('return_to', sa.String(length=512), nullable=True),
+    sa.Column('binding_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('expires_at', sa.DateTime(), nullable=False),
     sa.Column('used_at', sa.DateTime(), nullable=True),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['binding_id'], ['bindings.id'], name=op.f('fk_oauth_states_binding_id_bindings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['provider_app_id'], ['provider_apps.id'], name=op.f('fk_oauth_states_provider_app_id_provider_apps'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_oauth_states_user_id_users'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspaces.id'], name=op.f('fk_oauth_states_workspace_id_workspaces'), ondelete='CASCADE'),
@@ -254,6 +256,7 @@ def upgrade():
     sa.UniqueConstraint('binding_id', 'bc_id', 'advertiser_id', name=op.f('uq_ttb_bc_advertiser_links_binding_id_bc_id_advertiser_id'))
     )
     with op.batch_alter_table('ttb_bc_advertiser_links', schema=None) as batch_op:
+        batch_op.create_index('ix_ttb_bc_advertiser_links_binding_id_advertiser_id', ['binding_id', 'advertiser_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_ttb_bc_advertiser_links_workspace_id'), ['workspace_id'], unique=False)
 
     op.create_table('ttb_business_centers',

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from webapp.auth.loading import bearer_token
 from webapp.errors import AppError, NotFound
@@ -44,8 +45,29 @@ def _json_write_csrf_rule():
     return None
 
 
+CATCH_ALL_ENDPOINTS = {"api._unknown_route", "_api_outside_v1"}
+
+
+def _methods_of_real_route() -> list[str]:
+    """Methods a real route accepts at this path. The catch-all below also matches a known path called
+    with the wrong method, so without this check such calls would be a 404 instead of a 405."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in sorted(UNSAFE_METHODS | {"GET"}):
+        try:
+            endpoint, _ = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint not in CATCH_ALL_ENDPOINTS:
+            allowed.append(method)
+    return allowed
+
+
 @bp.route("/<path:_unknown>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def _unknown_route(_unknown: str):
+    allowed = _methods_of_real_route()
+    if allowed:
+        raise MethodNotAllowed(valid_methods=allowed)
     raise NotFound(message="The requested API route does not exist.")
 
 

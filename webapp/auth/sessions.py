@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
 from webapp.models import ApiToken, LoginSession, User, utcnow
@@ -98,10 +98,14 @@ def load_token_user(session: Session, token: str, *, key: str) -> User | None:
     return user
 
 
+def api_tokens_query(user_id: int) -> Select:
+    """The user's tokens, newest first (revoked ones included, so the list shows when they were revoked)."""
+    return select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc(),
+                                                                         ApiToken.id.desc())
+
+
 def list_api_tokens(session: Session, user_id: int) -> list[ApiToken]:
-    return list(session.execute(
-        select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
-    ).scalars())
+    return list(session.execute(api_tokens_query(user_id)).scalars())
 
 
 def revoke_api_token(session: Session, user_id: int, token_id: int) -> ApiToken:

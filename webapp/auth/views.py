@@ -1,5 +1,108 @@
-"""Pages: login and logout."""
+"""Pages: login and logout.
 
-from flask import Blueprint
+Failed logins are throttled with Flask-Limiter using the same limits as the JSON login: 5 failures per
+15 minutes per account and 20 per 15 minutes per IP. Only failures count (deduct_when); once a limit is
+reached every attempt, right password or not, gets the login page with an inline 429 message. The limits
+and keys follow webapp/api/auth.py (same config keys LOGIN_LIMIT_ACCOUNT / LOGIN_LIMIT_IP); the counters
+are per endpoint, so the form and the JSON login each allow that many failures."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from webapp.auth import sessions
+from webapp.extensions import client_ip, db, limiter
+from webapp.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
+
+DEFAULT_LOGIN_LIMIT_ACCOUNT = "5 per 15 minutes"
+DEFAULT_LOGIN_LIMIT_IP = "20 per 15 minutes"
+INVALID_CREDENTIALS = "Invalid email or password."
+TOO_MANY_ATTEMPTS = "Too many attempts, try again later."
+
+
+def _account_limit() -> str:
+    return current_app.config.get("LOGIN_LIMIT_ACCOUNT", DEFAULT_LOGIN_LIMIT_ACCOUNT)
+
+
+def _ip_limit() -> str:
+    return current_app.config.get("LOGIN_LIMIT_IP", DEFAULT_LOGIN_LIMIT_IP)
+
+
+def _account_key() -> str:
+    # Hashed so an arbitrarily long "email" cannot make an arbitrarily long Redis key.
+    login = (request.form.get("email") or "").strip().lower()
+    return "login-account:" + hashlib.sha256(login.encode()).hexdigest()
+
+
+def _ip_key() -> str:
+    return "login-ip:" + client_ip()
+
+
+def _login_failed(_response) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site (no scheme, no host, no `//` or backslash tricks), else None."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+@bp.get("/login")
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("workspaces.index"))
+    return render_template("auth/login.html", form=LoginForm(), next=safe_next(request.args.get("next")))
+
+
+@bp.post("/login")
+@limiter.limit(_account_limit, key_func=_account_key, deduct_when=_login_failed)
+@limiter.limit(_ip_limit, key_func=_ip_key, deduct_when=_login_failed)
+def login_post():
+    form = LoginForm()
+    next_url = safe_next(request.form.get("next") or request.args.get("next"))
+    if not form.validate():
+        return render_template("auth/login.html", form=form, next=next_url), 422
+    user = sessions.authenticate(db.session, form.email.data, form.password.data or "")
+    if user is None:
+        g.login_failed = True
+        db.session.rollback()
+        return render_template("auth/login.html", form=form, next=next_url, error=INVALID_CREDENTIALS), 401
+    key = current_app.config["SECRET_KEY"]
+    if current_user.is_authenticated:  # logging in again replaces the old server-side session
+        sessions.end_login_session(db.session, current_user._get_current_object(), key=key)
+    sessions.start_login_session(db.session, user, key=key, max_age=current_app.config["SETTINGS"].COOKIE_MAX_AGE,
+                                 ip=client_ip())
+    db.session.commit()
+    login_user(user, remember=bool(form.remember.data))
+    session.permanent = True
+    return redirect(next_url or url_for("workspaces.index"))
+
+
+@bp.errorhandler(429)
+def _too_many_attempts(_error):
+    # Blueprint handlers win over the app's generic HTTPException page, so the user stays on the form.
+    form = LoginForm()
+    form.password.data = None
+    return render_template("auth/login.html", form=form, error=TOO_MANY_ATTEMPTS,
+                           next=safe_next(request.form.get("next"))), 429
+
+
+@bp.post("/logout")
+def logout():
+    if current_user.is_authenticated:
+        sessions.end_login_session(db.session, current_user, key=current_app.config["SECRET_KEY"])
+        db.session.commit()
+        logout_user()
+        flash("You have been logged out.", "info")
+    return redirect(url_for("auth.login"))

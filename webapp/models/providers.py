@@ -68,6 +68,8 @@ class OAuthState(WorkspaceScoped, Base):
     provider_app_id: Mapped[int] = mapped_column(ForeignKey("provider_apps.id", ondelete="CASCADE"), nullable=False)
     alias: Mapped[str | None] = mapped_column(String(120), nullable=True)
     return_to: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    # Set by "Reconnect": the callback re-keys this binding instead of creating a new one.
+    binding_id: Mapped[int | None] = mapped_column(ForeignKey("bindings.id", ondelete="CASCADE"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -8,7 +8,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.models.base import Base, TimestampMixin, WorkspaceScoped
@@ -54,11 +65,14 @@ class Advertiser(_Mirrored, Base):
 
 class BcAdvertiserLink(_Mirrored, Base):
     __tablename__ = "ttb_bc_advertiser_links"
-    __table_args__ = (UniqueConstraint("binding_id", "bc_id", "advertiser_id"),)
+    # The second index serves lookups by advertiser (the sync's per-batch read, "BCs of this advertiser").
+    __table_args__ = (UniqueConstraint("binding_id", "bc_id", "advertiser_id"),
+                      Index("ix_ttb_bc_advertiser_links_binding_id_advertiser_id", "binding_id", "advertiser_id"))
 
     bc_id: Mapped[str] = mapped_column(String(32), nullable=False)
     advertiser_id: Mapped[str] = mapped_column(String(32), nullable=False)
-    relation: Mapped[str] = mapped_column(String(16), default="UNKNOWN", nullable=False)  # OWNER|AUTHORIZER|PARTNER|UNKNOWN
+    # OWNER|AUTHORIZER|PARTNER|UNKNOWN — how sync_meta infers them is documented in sync_meta.py.
+    relation: Mapped[str] = mapped_column(String(16), default="UNKNOWN", nullable=False)
 
 
 class Store(_Mirrored, Base):

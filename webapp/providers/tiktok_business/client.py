@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 import httpx
 from pydantic import BaseModel
 
-from .errors import BadRequestError, TikTokError, TransientError, error_for_code, redact
+from .errors import SENSITIVE_KEYS, BadRequestError, TikTokError, TransientError, error_for_code, redact
 from .models import (
     AccessTokenData,
     AdvertiserInfo,
@@ -51,6 +52,38 @@ MAX_PAGE_SIZE = {
 }
 ADVERTISER_INFO_BATCH = 50
 PRODUCT_ELIGIBILITY = ("GMV_MAX", "CUSTOM_SHOP_ADS")
+
+
+_SENSITIVE_QUERY = re.compile(
+    r"([?&](?:" + "|".join(re.escape(k) for k in sorted(SENSITIVE_KEYS)) + r")=)[^&#\s\"']*", re.IGNORECASE
+)
+
+
+def redact_url(url: object) -> str:
+    """``url`` as text with the values of sensitive query parameters (``secret=`` …) masked."""
+    return _SENSITIVE_QUERY.sub(r"\1***", str(url))
+
+
+class _RedactQueryFilter(logging.Filter):
+    """httpx logs every request URL at INFO; /oauth2/advertiser/get/ sends the app secret in the query."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(redact_url(a) if isinstance(a, (httpx.URL, str)) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = redact_url(record.msg)
+        return True
+
+
+def _install_log_redaction() -> None:
+    # A filter on the library's own logger runs before any handler (ours, pytest's caplog, Sentry).
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _RedactQueryFilter) for f in logger.filters):
+            logger.addFilter(_RedactQueryFilter())
+
+
+_install_log_redaction()
 
 
 def encode_params(params: Mapping[str, Any]) -> dict[str, str]:
@@ -245,10 +278,17 @@ class TikTokClient:
         return self._parse(AccessTokenData, data, path, rid)
 
     def revoke_token(self, app_id: str, secret: str, access_token: str) -> RevokeTokenData:
+        """Revoke ``access_token``; it is also the ``Access-Token`` header, as in the reference example.
+
+        The reference page (Revoke_a_long-term_access_token.json) requires the header and its curl
+        example sends the same ``{{access_token}}`` in header and body. Using the token being revoked
+        (not this client's own token, which may belong to another binding) keeps the call valid for
+        exactly as long as the token we want rid of.
+        """
         path = "/oauth2/revoke_token/"
         data, rid = self.request(
             "POST", path, body={"app_id": app_id, "secret": secret, "access_token": access_token},
-            token=self._token or access_token,
+            token=access_token,
         )
         return self._parse(RevokeTokenData, data, path, rid)
 

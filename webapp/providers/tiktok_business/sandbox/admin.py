@@ -1,7 +1,8 @@
-"""/_sandbox admin endpoints (JSON): reset, faults, stats, tokens and entity editing."""
+"""/_sandbox admin endpoints (JSON): reset, faults, clock, stats, tokens and entity editing."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import Flask, abort, jsonify, request
@@ -61,6 +62,22 @@ def register(app: Flask, state: SandboxState) -> None:
             state.clear_faults()
         return jsonify(state.faults.to_dict())
 
+    @app.route("/_sandbox/clock", methods=["GET", "POST"])
+    def clock() -> Any:
+        # {"offset_seconds": 3601} sets the offset from real time; {"advance_seconds": 5} adds to it.
+        if request.method == "POST":
+            data = body()
+            try:
+                if "offset_seconds" in data:
+                    state.clock.set_offset(_seconds(data["offset_seconds"], "offset_seconds"))
+                elif "advance_seconds" in data:
+                    state.clock.advance(_seconds(data["advance_seconds"], "advance_seconds"))
+                else:
+                    raise ValueError("give offset_seconds or advance_seconds")
+            except ValueError as exc:
+                return jsonify(error=f"invalid clock change: {exc}"), 400
+        return jsonify(offset_seconds=state.clock.offset, now=state.clock.time())
+
     @app.get("/_sandbox/tokens")
     def tokens() -> Any:
         return jsonify(tokens=[t.public() for t in state.tokens.values()])
@@ -106,6 +123,12 @@ def register(app: Flask, state: SandboxState) -> None:
         with state.lock:
             _remove(state, _kind(kind), entity_id)
         return jsonify(ok=True)
+
+
+def _seconds(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a number of seconds")
+    return float(value)
 
 
 def _kind(kind: str) -> str:

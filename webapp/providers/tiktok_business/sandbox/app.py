@@ -69,7 +69,7 @@ def handle_api(state: SandboxState, path: str) -> Response:
     state.stats.record(path)
     code, message, data = 0, "OK", None
     try:
-        fault = state.faults.before_request(path)
+        fault = state.faults.before_request(path, state.clock.monotonic)
         if fault:
             raise ApiError(fault, MESSAGES.get(fault, "System error."))
         data = _dispatch(state, path, ep)
@@ -96,6 +96,12 @@ def _dispatch(state: SandboxState, path: str, ep: Any) -> dict[str, Any]:
         token = state.tokens.get(header)
         if token is None or token.revoked:
             raise ApiError(40105, "Access token is incorrect or has been revoked.")
+    advertiser_id = params.get("advertiser_id")
+    if advertiser_id:
+        # TikTok's per-advertiser, per-path quota (40133), on top of the app-wide one (40100).
+        limited = state.faults.advertiser_limit(path, advertiser_id, state.clock.monotonic())
+        if limited:
+            raise ApiError(40133, limited)
     ctx = Ctx(state, params, token, path)
     if not ep.max_page_size:
         return ep.handler(ctx)

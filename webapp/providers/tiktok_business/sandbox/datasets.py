@@ -14,6 +14,59 @@ Dataset ``small`` (tests rely on these facts):
 - product i (0-based) of a store: NOT_AVAILABLE when i % 10 == 9, OCCUPIED when i % 7 == 6;
 - exclusive GMV Max authorization: store 1 -> adv1, store 5 -> adv4;
 - campaigns: adv1 has 3 PRODUCT_GMV_MAX + 1 LIVE_GMV_MAX, adv4 has 1 PRODUCT_GMV_MAX.
+
+JSON dataset files (``create_sandbox_app(dataset="/path/file.json")``, ``flask ttb sandbox --dataset PATH``)
+---------------------------------------------------------------------------------------------------
+One JSON object (UTF-8). Every ID is a JSON *string of digits* (as TikTok sends them) and unique
+within its kind. Keys marked (required) must be present; the others take the default shown.
+Extra keys on an entity are kept and, for products, returned as-is by /store/product/get/.
+
+    {
+      "name": "my-shop",                       default: the file name without ".json"
+      "business_centers": [                    (required; may be [])
+        {"bc_id": "7300000000000000001",      (required)
+         "name": "Acme BC",                    (required)
+         "company": <name>, "currency": "USD", "registered_area": "US", "timezone": "Etc/GMT",
+         "status": "ENABLE", "type": "NORMAL", "user_role": "ADMIN"}],
+      "advertisers": [                         (required; may be [])
+        {"advertiser_id": "7400000000000000001",   (required)
+         "name": "Acme US Shop Ads",               (required)
+         "owner_bc_id": "7300000000000000001",     (required; a bc_id above)
+         "currency": <owner BC's>, "country": <owner BC's registered_area>, "timezone": "Etc/GMT",
+         "display_timezone": "Etc/GMT", "company": <name>, "status": "STATUS_ENABLE",
+         "role": "ROLE_CHILD_ADVERTISER", "advertiser_account_type": "AUCTION", "balance": 0.0,
+         "create_time": 1700000000, "industry": "", "language": "en"}],
+      "stores": [
+        {"store_id": "7494000000000000001",        (required)
+         "store_name": "Acme Official Store",      (required)
+         "store_authorized_bc_id": "7300000000000000001",   (required; a bc_id above)
+         "advertiser_ids": [],                 advertisers that see the store in /store/list/
+         "exclusive_advertiser_id": null,      GMV Max exclusive holder; one of advertiser_ids
+         "region": "US",                       US | UK | ID | MY (sets currency and price range)
+         "product_count": 0,                   N > 0: generate N deterministic products (no "products" entries)
+         "store_code": null, "targeting_region_codes": [<region>], "store_status": "ACTIVE",
+         "is_gmv_max_available": true, "store_role": "AD_PROMOTION"}],
+      "products": [                            listed in this order by /store/product/get/
+        {"item_group_id": "1729000000000000001",   (required)
+         "store_id": "7494000000000000001",        (required; a store without product_count)
+         "title": "Linen Shirt",                   (required)
+         "min_price": "9.99", "max_price": <min_price>,   decimal strings
+         "currency": <store's>, "status": "AVAILABLE" | "NOT_AVAILABLE",
+         "gmv_max_ads_status": "UNOCCUPIED" | "OCCUPIED", "is_running_custom_shop_ads": false,
+         "historical_sales": 0, "category": "", "product_image_url": null}],
+      "campaigns": [
+        {"campaign_id": "1834000000000000001",     (required)
+         "advertiser_id": "7400000000000000001",   (required; an advertiser above)
+         "campaign_name": "Spring sale",           (required)
+         "store_id": null, "promotion_type": "PRODUCT_GMV_MAX" | "LIVE_GMV_MAX",
+         "operation_status": "ENABLE", "secondary_status": "CAMPAIGN_STATUS_ENABLE",
+         "create_time": "2025-07-01 08:00:00", "modify_time": "2025-07-01 08:00:00",
+         "objective_type": "PRODUCT_SALES", "roi_protection_compensation_status": "NOT_ELIGIBLE"}],
+      "user": {"core_user_id": "...", "display_name": "..."}   /user/info/; merged over the sandbox user
+    }
+
+Problems raise DatasetError (a ValueError) listing each one with its location, e.g.
+``stores[1].store_authorized_bc_id: unknown business center '7300000000000000009'``.
 """
 
 from __future__ import annotations
@@ -323,40 +376,236 @@ def build_large() -> Dataset:
     return _assemble("large", bcs, advs, stores, counts, campaigns)
 
 
+class DatasetError(ValueError):
+    """A dataset name or file that cannot be used; the message lists every problem found."""
+
+
+MAX_REPORTED_ERRORS = 20
+_TOP_KEYS = ("name", "business_centers", "advertisers", "stores", "products", "campaigns", "user")
+_PRODUCT_STATUSES = ("AVAILABLE", "NOT_AVAILABLE")
+_GMV_MAX_STATUSES = ("OCCUPIED", "UNOCCUPIED")
+_PROMOTION_TYPES = ("PRODUCT_GMV_MAX", "LIVE_GMV_MAX")
+
+
 def load_json(path: str | Path) -> Dataset:
-    """A dataset file: {"business_centers": [...], "advertisers": [...], "stores": [...],
-    "products": [... each with store_id ...], "campaigns": [...]} using the sandbox's entity shapes
-    (see _bc/_adv/_store/_campaign for the keys)."""
-    raw = json.loads(Path(path).read_text())
-    stores = raw.get("stores", [])
-    for n, s in enumerate(stores, start=1):
-        s.setdefault("index", n)
-        s.setdefault("advertiser_ids", [])
-        s.setdefault("exclusive_advertiser_id", None)
-        s.setdefault("targeting_region_codes", [])
-        s.setdefault("store_status", "ACTIVE")
-        s.setdefault("is_gmv_max_available", True)
-    ds = _assemble(Path(path).stem, raw.get("business_centers", []), raw.get("advertisers", []),
-                   stores, {}, raw.get("campaigns", []))
-    by_store: dict[str, list] = {}
-    for p in raw.get("products", []):
-        by_store.setdefault(p["store_id"], []).append(p)
-    for sid, cat in ds.products.items():
-        cat.explicit = by_store.get(sid, [])
-    if raw.get("user"):
-        ds.user = raw["user"]
+    """Read a dataset file (format: see "JSON dataset files" in the module docstring).
+
+    Raises DatasetError naming the file and every problem (up to 20), e.g.
+    ``stores[1].store_authorized_bc_id: unknown business center '7300000000000000009'``.
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise DatasetError(f"dataset file {file}: cannot read it ({reason})") from None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DatasetError(
+            f"dataset file {file}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    return dataset_from_dict(raw, default_name=file.stem, source=f"dataset file {file}")
+
+
+def dataset_from_dict(raw: Any, *, default_name: str = "custom", source: str = "dataset") -> Dataset:
+    """Validate a parsed dataset document, fill defaults and build the Dataset."""
+    errors: list[str] = []
+    if not isinstance(raw, dict):
+        raise DatasetError(f"{source} is invalid: the top level must be a JSON object, got {_kind_of(raw)}")
+    unknown = sorted(set(raw) - set(_TOP_KEYS))
+    if unknown:
+        errors.append(f"unknown top-level key(s) {', '.join(unknown)}; allowed: {', '.join(_TOP_KEYS)}")
+    for key in ("business_centers", "advertisers"):
+        if key not in raw:
+            errors.append(f"{key}: required (a list, may be empty)")
+
+    bcs = [
+        {"company": b["name"], "currency": "USD", "registered_area": "US", "status": "ENABLE",
+         "timezone": "Etc/GMT", "type": "NORMAL", "user_role": "ADMIN", **b}
+        for _, b in _entities(raw, "business_centers", "bc_id", ("name",), errors)
+    ]
+    bc_by_id = {b["bc_id"]: b for b in bcs}
+
+    # An entity with a bad reference still counts as known below, so one mistake gives one message.
+    advs = []
+    for n, a in _entities(raw, "advertisers", "advertiser_id", ("name", "owner_bc_id"), errors):
+        owner = bc_by_id.get(a["owner_bc_id"])
+        if owner is None:
+            errors.append(f"advertisers[{n}].owner_bc_id: unknown business center {a['owner_bc_id']!r}")
+            owner = {"currency": "USD", "registered_area": "US"}
+        advs.append({"currency": owner["currency"], "timezone": "Etc/GMT", "display_timezone": "Etc/GMT",
+                     "country": owner["registered_area"], "company": a["name"], "status": "STATUS_ENABLE",
+                     "role": "ROLE_CHILD_ADVERTISER", "industry": "", "language": "en",
+                     "advertiser_account_type": "AUCTION", "balance": 0.0, "create_time": 1700000000, **a})
+    adv_ids = {a["advertiser_id"] for a in advs}
+
+    stores, counts = [], {}
+    for n, st in _entities(raw, "stores", "store_id", ("store_name", "store_authorized_bc_id"), errors):
+        where = f"stores[{n}]"
+        ok = True
+        if st["store_authorized_bc_id"] not in bc_by_id:
+            errors.append(f"{where}.store_authorized_bc_id: unknown business center {st['store_authorized_bc_id']!r}")
+            ok = False
+        linked = st.get("advertiser_ids", [])
+        if not isinstance(linked, list) or not all(isinstance(x, str) for x in linked):
+            errors.append(f"{where}.advertiser_ids: must be a list of advertiser_id strings")
+            ok, linked = False, []
+        for x in linked:
+            if x not in adv_ids:
+                errors.append(f"{where}.advertiser_ids: unknown advertiser {x!r}")
+                ok = False
+        exclusive = st.get("exclusive_advertiser_id")
+        if exclusive is not None and exclusive not in linked:
+            errors.append(f"{where}.exclusive_advertiser_id: {exclusive!r} must be one of the store's advertiser_ids")
+            ok = False
+        count = st.get("product_count", 0)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            errors.append(f"{where}.product_count: must be an integer >= 0")
+            ok = False
+        region = st.get("region", "US")
+        if region not in _REGIONS:
+            errors.append(f"{where}.region: must be one of {', '.join(_REGIONS)}")
+            ok = False
+        index = len(stores) + 1  # product ids of generated products derive from it
+        currency = _REGIONS.get(region, _REGIONS["US"])[0]
+        entity = {"store_code": None, "region": region, "currency": currency,
+                  "targeting_region_codes": ["GB" if region == "UK" else region], "advertiser_ids": list(linked),
+                  "exclusive_advertiser_id": None, "store_status": "ACTIVE", "is_gmv_max_available": True,
+                  "store_role": "AD_PROMOTION", **{k: v for k, v in st.items() if k != "product_count"},
+                  "index": index}
+        stores.append(entity)
+        counts[index] = count if ok else 0
+    store_by_id = {st["store_id"]: st for st in stores}
+
+    by_store: dict[str, list[dict[str, Any]]] = {}
+    for n, pr in _entities(raw, "products", "item_group_id", ("store_id", "title"), errors):
+        where = f"products[{n}]"
+        store = store_by_id.get(pr["store_id"])
+        if store is None:
+            errors.append(f"{where}.store_id: unknown store {pr['store_id']!r}")
+            continue
+        if counts.get(store["index"]):
+            errors.append(f"{where}.store_id: store {pr['store_id']!r} has product_count; list its products "
+                          "or generate them, not both")
+            continue
+        product = {"product_image_url": None, "min_price": "9.99", "currency": store["currency"],
+                   "historical_sales": 0, "category": "", "status": "AVAILABLE",
+                   "gmv_max_ads_status": "UNOCCUPIED", "is_running_custom_shop_ads": False, **pr}
+        product.setdefault("max_price", product["min_price"])
+        bad = _product_problem(product)
+        if bad:
+            errors.append(f"{where}.{bad}")
+            continue
+        by_store.setdefault(store["store_id"], []).append(product)
+
+    campaigns = []
+    for n, c in _entities(raw, "campaigns", "campaign_id", ("advertiser_id", "campaign_name"), errors):
+        where = f"campaigns[{n}]"
+        if c["advertiser_id"] not in adv_ids:
+            errors.append(f"{where}.advertiser_id: unknown advertiser {c['advertiser_id']!r}")
+        elif c.get("store_id") is not None and c["store_id"] not in store_by_id:
+            errors.append(f"{where}.store_id: unknown store {c['store_id']!r}")
+        elif c.get("promotion_type", "PRODUCT_GMV_MAX") not in _PROMOTION_TYPES:
+            errors.append(f"{where}.promotion_type: must be one of {', '.join(_PROMOTION_TYPES)}")
+        else:
+            campaigns.append({"store_id": None, "promotion_type": "PRODUCT_GMV_MAX", "operation_status": "ENABLE",
+                              "create_time": "2025-07-01 08:00:00", "modify_time": "2025-07-01 08:00:00",
+                              "objective_type": "PRODUCT_SALES", "secondary_status": "CAMPAIGN_STATUS_ENABLE",
+                              "roi_protection_compensation_status": "NOT_ELIGIBLE", **c})
+
+    user = raw.get("user")
+    if user is not None and not isinstance(user, dict):
+        errors.append("user: must be an object")
+    name = raw.get("name", default_name)
+    if not isinstance(name, str) or not name:
+        errors.append("name: must be a non-empty string")
+
+    if errors:
+        shown = "\n".join(f"  - {e}" for e in errors[:MAX_REPORTED_ERRORS])
+        more = f"\n  ... and {len(errors) - MAX_REPORTED_ERRORS} more" if len(errors) > MAX_REPORTED_ERRORS else ""
+        raise DatasetError(f"{source} is invalid:\n{shown}{more}")
+
+    ds = _assemble(name, bcs, advs, stores, counts, campaigns)
+    for sid, catalog in ds.products.items():
+        if not counts.get(catalog.store["index"]):
+            catalog.explicit = by_store.get(sid, [])
+    if user:
+        ds.user = {**ds.user, **user}
     return ds
+
+
+def _kind_of(value: Any) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}
+    return names.get(type(value), "a number")
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str) and value.isdigit()
+
+
+def _entities(raw: dict[str, Any], key: str, id_key: str, required: tuple[str, ...],
+              errors: list[str]) -> list[tuple[int, dict[str, Any]]]:
+    """(position, item) for the well-formed items of list ``key``; problems go to ``errors``."""
+    items = raw.get(key, [])
+    if not isinstance(items, list):
+        errors.append(f"{key}: must be a list, got {_kind_of(items)}")
+        return []
+    out, seen = [], set()
+    for n, item in enumerate(items):
+        where = f"{key}[{n}]"
+        if not isinstance(item, dict):
+            errors.append(f"{where}: must be an object, got {_kind_of(item)}")
+            continue
+        missing = [k for k in (id_key, *required) if item.get(k) in (None, "")]
+        if missing:
+            errors.append(f"{where}: missing {', '.join(missing)}")
+            continue
+        ident = item[id_key]
+        if not _is_id(ident):
+            errors.append(f"{where}.{id_key}: must be a string of digits (TikTok IDs are JSON strings), got {ident!r}")
+            continue
+        refs = [k for k in required if k.endswith("_id") and not _is_id(item[k])]
+        if refs:
+            errors.append(f"{where}.{refs[0]}: must be a string of digits, got {item[refs[0]]!r}")
+            continue
+        if ident in seen:
+            errors.append(f"{where}.{id_key}: duplicate {ident!r}")
+            continue
+        seen.add(ident)
+        out.append((n, item))
+    return out
+
+
+def _product_problem(product: dict[str, Any]) -> str | None:
+    for key in ("min_price", "max_price"):
+        value = product[key]
+        try:
+            ok = isinstance(value, str) and float(value) >= 0
+        except ValueError:
+            ok = False
+        if not ok:
+            return f'{key}: must be a decimal string like "9.99" (TikTok sends prices as strings), got {value!r}'
+    if product["status"] not in _PRODUCT_STATUSES:
+        return f"status: must be one of {', '.join(_PRODUCT_STATUSES)}"
+    if product["gmv_max_ads_status"] not in _GMV_MAX_STATUSES:
+        return f"gmv_max_ads_status: must be one of {', '.join(_GMV_MAX_STATUSES)}"
+    return None
 
 
 BUILDERS: dict[str, Callable[[], Dataset]] = {"small": build_small, "demo": build_demo, "large": build_large}
 
 
 def load_dataset(name_or_path: str) -> Dataset:
+    """A built-in dataset by name, or a JSON dataset file by path (DatasetError when neither works)."""
     if name_or_path in BUILDERS:
         return BUILDERS[name_or_path]()
-    if Path(name_or_path).is_file():
-        return load_json(name_or_path)
-    raise ValueError(f"unknown dataset {name_or_path!r}: use small, demo, large or a JSON file path")
+    path = Path(name_or_path)
+    if path.is_file():
+        return load_json(path)
+    if path.suffix.lower() == ".json" or "/" in name_or_path or "\\" in name_or_path:
+        raise DatasetError(f"dataset file {name_or_path} does not exist")
+    raise DatasetError(f"unknown dataset {name_or_path!r}: use small, demo, large or a JSON file path")
 
 
 def clone(ds: Dataset) -> Dataset:

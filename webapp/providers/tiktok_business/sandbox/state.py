@@ -12,7 +12,48 @@ from typing import Any
 from .datasets import Dataset, load_dataset
 from .faults import Faults
 
-AUTH_CODE_TTL = 3600.0
+AUTH_CODE_TTL = 3600.0  # auth_code: valid 1 hour, single use (TIKTOK_API.md §4.1)
+
+
+class SandboxClock:
+    """The sandbox's notion of "now": real time plus an offset that tests can move forward.
+
+    Auth-code expiry and the fault rate-limit windows read this clock, so a test can jump an
+    hour ahead (``POST /_sandbox/clock``) instead of waiting. Request statistics keep real time:
+    they measure what the client actually sent.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._offset = 0.0
+
+    @property
+    def offset(self) -> float:
+        return self._offset
+
+    def time(self) -> float:
+        return time.time() + self._offset
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self._offset
+
+    def set_offset(self, seconds: float) -> None:
+        # Never backwards: rate windows hold timestamps and would count "future" requests.
+        with self._lock:
+            if seconds < self._offset:
+                raise ValueError(f"the sandbox clock only moves forward (offset is {self._offset:g} s); "
+                                 "POST /_sandbox/reset to start over")
+            self._offset = float(seconds)
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("advance_seconds must be >= 0")
+        with self._lock:
+            self._offset += float(seconds)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._offset = 0.0
 
 
 @dataclass
@@ -93,6 +134,7 @@ class SandboxState:
         self.lock = threading.RLock()
         self.stats = Stats()
         self.default_advertiser_ids: list[str] | None = None
+        self.clock = SandboxClock()
         self.reset()
 
     def reset(self) -> None:
@@ -102,6 +144,7 @@ class SandboxState:
             self.tokens: dict[str, Token] = {}
             self.codes: dict[str, AuthCode] = {}
             self.default_advertiser_ids = None
+            self.clock.reset()
             self.stats.reset()
 
     def clear_faults(self) -> None:
@@ -118,19 +161,19 @@ class SandboxState:
     def issue_code(self, advertiser_ids: list[str] | None = None) -> str:
         code = secrets.token_hex(16)
         with self.lock:
-            self.codes[code] = AuthCode(self.reachable(advertiser_ids))
+            self.codes[code] = AuthCode(self.reachable(advertiser_ids), created=self.clock.time())
         return code
 
     def redeem_code(self, code: str) -> Token | None:
         with self.lock:
             entry = self.codes.get(code)
-            if entry is None or entry.used or time.time() - entry.created > AUTH_CODE_TTL:
+            if entry is None or entry.used or self.clock.time() - entry.created > AUTH_CODE_TTL:
                 return None
             entry.used = True
             return self.issue_token(entry.advertiser_ids)
 
     def issue_token(self, advertiser_ids: list[str] | None = None) -> Token:
-        token = Token(secrets.token_hex(20), self.reachable(advertiser_ids), self.app_id)
+        token = Token(secrets.token_hex(20), self.reachable(advertiser_ids), self.app_id, created=self.clock.time())
         with self.lock:
             self.tokens[token.access_token] = token
         return token
