@@ -23,19 +23,21 @@ from webapp.providers.tiktok_business.sandbox import create_sandbox_app, serve_i
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
 
-def hammer(base_url: str, token: str, redis_url: str | None, prefix: str, qps: float,
-           start_at: float, stop_at: float) -> int:
-    """One worker process: call /user/info/ until ``stop_at``; return the number of calls."""
+def hammer(base_url: str, token: str, redis_url: str | None, prefix: str, qps: float, seconds: float,
+           ready, results) -> None:
+    """One worker process: once every worker has imported and connected (the barrier), call
+    /user/info/ for ``seconds``; put the number of calls on ``results``."""
     limiter: Any = NullRateLimiter()
     if redis_url:
         limiter = RedisRateLimiter(redis.Redis.from_url(redis_url), qps=qps, key_prefix=prefix)
     n = 0
     with TikTokClient(base_url, token, limiter=limiter, max_retries=0) as client:
-        time.sleep(max(0.0, start_at - time.time()))
-        while time.time() < stop_at:
+        ready.wait()
+        stop_at = time.monotonic() + seconds
+        while time.monotonic() < stop_at:
             client.get_user_info()
             n += 1
-    return n
+    results.put(n)
 
 
 def run(root_url: str, token: str, *, processes: int, qps: float, seconds: float,
@@ -43,14 +45,23 @@ def run(root_url: str, token: str, *, processes: int, qps: float, seconds: float
     """Run one load round against a running sandbox; return max window and utilisation."""
     httpx.post(root_url + "/_sandbox/stats/reset").raise_for_status()
     prefix = f"bench:ttb:{uuid.uuid4().hex[:8]}"
-    start_at = time.time() + 1.5  # let spawned processes import first
-    stop_at = start_at + seconds
     ctx = mp.get_context("spawn")
-    args = [(root_url + "/open_api/v1.3", token, redis_url if limited else None, prefix, qps, start_at, stop_at)]
+    # Spawned processes can take seconds to import on a loaded machine; the barrier starts the
+    # measured window only when all of them are ready, so slow start-up never counts as idle time.
+    ready = ctx.Barrier(processes)
+    results = ctx.Queue()
+    args = (root_url + "/open_api/v1.3", token, redis_url if limited else None, prefix, qps, seconds, ready, results)
+    workers = [ctx.Process(target=hammer, args=args) for _ in range(processes)]
     try:
-        with ctx.Pool(processes) as pool:
-            counts = pool.starmap(hammer, args * processes)
+        for worker in workers:
+            worker.start()
+        counts = [results.get(timeout=120 + seconds) for _ in workers]
+        for worker in workers:
+            worker.join(timeout=30)
     finally:
+        for worker in workers:
+            if worker.is_alive():
+                worker.kill()
         r = redis.Redis.from_url(redis_url)
         for key in r.scan_iter(match=prefix + ":*"):
             r.delete(key)

@@ -1,6 +1,7 @@
 """A person logs in, opens a TikTok Business account page, clicks "Sync metadata" and watches the run
-panel go live to success with the summary; the tables and history refresh by themselves. Needs the
-worker plugin: ``-p tests.fixtures.worker`` (a real `flask worker` against the sandbox)."""
+panel go live to success with the summary; the tables and history refresh by themselves, and a run
+started through the API shows up live too. Uses the worker plugin (tests.fixtures.worker, in pytest.ini):
+a real `flask worker` against the sandbox."""
 
 from __future__ import annotations
 

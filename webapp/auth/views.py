@@ -1,51 +1,25 @@
 """Pages: login and logout.
 
-Failed logins are throttled with Flask-Limiter using the same limits as the JSON login: 5 failures per
-15 minutes per account and 20 per 15 minutes per IP. Only failures count (deduct_when); once a limit is
-reached every attempt, right password or not, gets the login page with an inline 429 message. The limits
-and keys follow webapp/api/auth.py (same config keys LOGIN_LIMIT_ACCOUNT / LOGIN_LIMIT_IP); the counters
-are per endpoint, so the form and the JSON login each allow that many failures."""
+Failed logins (answered 401) are throttled by webapp/auth/throttle.py with the same shared budget as the
+JSON login, so the form and the API together allow 5 failures per 15 minutes per account and 20 per IP.
+Once a limit is reached every attempt, right password or not, gets the login page with an inline 429."""
 
 from __future__ import annotations
 
-import hashlib
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
 from webapp.auth import sessions
-from webapp.extensions import client_ip, db, limiter
+from webapp.auth.throttle import login_throttled
+from webapp.extensions import client_ip, db
 from webapp.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
-DEFAULT_LOGIN_LIMIT_ACCOUNT = "5 per 15 minutes"
-DEFAULT_LOGIN_LIMIT_IP = "20 per 15 minutes"
 INVALID_CREDENTIALS = "Invalid email or password."
 TOO_MANY_ATTEMPTS = "Too many attempts, try again later."
-
-
-def _account_limit() -> str:
-    return current_app.config.get("LOGIN_LIMIT_ACCOUNT", DEFAULT_LOGIN_LIMIT_ACCOUNT)
-
-
-def _ip_limit() -> str:
-    return current_app.config.get("LOGIN_LIMIT_IP", DEFAULT_LOGIN_LIMIT_IP)
-
-
-def _account_key() -> str:
-    # Hashed so an arbitrarily long "email" cannot make an arbitrarily long Redis key.
-    login = (request.form.get("email") or "").strip().lower()
-    return "login-account:" + hashlib.sha256(login.encode()).hexdigest()
-
-
-def _ip_key() -> str:
-    return "login-ip:" + client_ip()
-
-
-def _login_failed(_response) -> bool:
-    return bool(g.get("login_failed"))
 
 
 def safe_next(target: str | None) -> str | None:
@@ -66,8 +40,7 @@ def login():
 
 
 @bp.post("/login")
-@limiter.limit(_account_limit, key_func=_account_key, deduct_when=_login_failed)
-@limiter.limit(_ip_limit, key_func=_ip_key, deduct_when=_login_failed)
+@login_throttled
 def login_post():
     form = LoginForm()
     next_url = safe_next(request.form.get("next") or request.args.get("next"))
@@ -75,7 +48,6 @@ def login_post():
         return render_template("auth/login.html", form=form, next=next_url), 422
     user = sessions.authenticate(db.session, form.email.data, form.password.data or "")
     if user is None:
-        g.login_failed = True
         db.session.rollback()
         return render_template("auth/login.html", form=form, next=next_url, error=INVALID_CREDENTIALS), 401
     key = current_app.config["SECRET_KEY"]
