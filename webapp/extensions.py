@@ -63,10 +63,12 @@ def init_extensions(app: Flask) -> None:
     app.session_interface = MaxAgeSessionInterface()  # Max-Age on the session/remember cookies
     login_manager.session_protection = "basic"
     csrf.init_app(app)
+    # Never "*" with credentials (PRODUCT.md §1): Flask-CORS would echo any Origin and allow cookies.
+    wildcard = "*" in settings.CORS_ORIGINS
     cors.init_app(
         app,
-        resources={r"/api/*": {"origins": list(settings.CORS_ORIGINS)}},
-        supports_credentials=True,
+        resources={r"/api/*": {"origins": "*" if wildcard else list(settings.CORS_ORIGINS)}},
+        supports_credentials=not wildcard,
     )
     limiter.init_app(app)
     talisman.init_app(

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from webapp.api import bp
 from webapp.api.pagination import page_args, page_of
-from webapp.api.validation import parse_body
+from webapp.api.validation import JsonInt, parse_body
 from webapp.auth.permissions import workspace_required
 from webapp.errors import ValidationFailed
 from webapp.extensions import db
@@ -21,7 +21,7 @@ TRUE_WORDS, FALSE_WORDS = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"
 
 
 class AuthzRequest(BaseModel):
-    provider_app_id: int
+    provider_app_id: JsonInt
     alias: str | None = Field(default=None, max_length=oauth.ALIAS_MAX)
     return_to: str | None = Field(default=None, max_length=oauth.RETURN_TO_MAX)
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from webapp.api import bp
 from webapp.api.pagination import paginate
-from webapp.api.validation import parse_body, parse_query
+from webapp.api.validation import JsonInt, parse_body, parse_query
 from webapp.auth.permissions import workspace_required
 from webapp.errors import NotFound
 from webapp.extensions import client_ip, db
@@ -52,7 +52,7 @@ class SyncRequest(SyncOptions):
     options: SyncOptions | None = None
     idempotency_key: str | None = Field(None, min_length=1, max_length=128)
     wait: bool | None = None
-    wait_timeout_seconds: int = Field(30, ge=1, le=120)
+    wait_timeout_seconds: JsonInt = Field(30, ge=1, le=120)
 
     def merged_options(self) -> dict[str, Any]:
         """Top-level ids and eligibility, overridden by the same keys inside `options`."""

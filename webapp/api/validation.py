@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from flask import request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from webapp.errors import BadRequest, ValidationFailed
 
@@ -13,6 +13,16 @@ M = TypeVar("M", bound=BaseModel)
 
 # Field renames of 2025-11-01: old names get a 422 that names the new one.
 RENAMED_FIELDS = {"shop_id": "store_id", "shop_ids": "store_ids", "shops": "stores"}
+
+
+def _not_bool(value: Any) -> Any:
+    # pydantic's lax mode reads JSON true/false as 1/0; an id or a count sent as a boolean is a client bug.
+    if isinstance(value, bool):
+        raise ValueError("must be an integer, not a boolean")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_not_bool)]
 
 
 def _errors(exc: ValidationError) -> list[dict[str, str]]:
@@ -28,10 +38,16 @@ def reject_renamed_fields(payload: Any) -> None:
         return
     nested = payload.get("options") if isinstance(payload.get("options"), dict) else {}
     for old, new in RENAMED_FIELDS.items():
-        if old in payload or old in nested or payload.get("scope") == old:
+        if old in payload or old in nested:
             raise ValidationFailed(
                 message=f"'{old}' was renamed to '{new}' on 2025-11-01; send '{new}' instead.",
                 data=[{"field": old, "message": f"renamed to {new}"}],
+            )
+        if payload.get("scope") == old:
+            # PRODUCT.md §2: the message names the new field, store_id, for the old `shops` scope too.
+            raise ValidationFailed(
+                message=f"The '{old}' scope was removed on 2025-11-01; stores are selected with 'store_id'.",
+                data=[{"field": "scope", "message": f"'{old}' was renamed; use store_id"}],
             )
 
 
@@ -43,6 +59,9 @@ def json_body(required: bool = True) -> Any:
         raise BadRequest("INVALID_JSON", "Request body must be JSON (Content-Type: application/json).")
     payload = request.get_json(silent=True)
     if payload is None:
+        if request.get_data().strip() == b"null":  # valid JSON, just not an object
+            raise ValidationFailed(message="Request body must be a JSON object.",
+                                   data=[{"field": "body", "message": "must be an object"}])
         raise BadRequest("INVALID_JSON", "Request body is not valid JSON.")
     return payload
 

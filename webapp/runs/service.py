@@ -128,13 +128,17 @@ def _requested(binding: Binding, scope: str, mode: str, options: dict[str, Any],
 
 
 def find_idempotent_run(session: Session, workspace_id: int, task_name: str, key: str,
-                        now: datetime | None = None) -> SyncRun | None:
+                        now: datetime | None = None, *, binding_id: int | None = None) -> SyncRun | None:
     since = (now or utcnow()) - IDEMPOTENCY_WINDOW
     stmt = (select(SyncRun)
             .where(SyncRun.workspace_id == workspace_id, SyncRun.task_name == task_name,
                    SyncRun.idempotency_key == key, SyncRun.created_at >= since)
-            .order_by(SyncRun.id.desc()).limit(1))
-    return session.execute(stmt).scalar_one_or_none()
+            .order_by(SyncRun.id.desc()))
+    if binding_id is not None:
+        stmt = stmt.where(SyncRun.binding_id == binding_id)
+    # MySQL's default collations compare case-, accent- and trailing-space-insensitively ("Key-A" = "key-a "),
+    # so the SQL match only narrows; keys are opaque and must match exactly.
+    return next((run for run in session.execute(stmt).scalars() if run.idempotency_key == key), None)
 
 
 def _redis_guard(key: str):
@@ -163,7 +167,7 @@ def start_sync(session: Session, *, workspace_id: int, binding_id: int, scope: s
     catalog = ensure_task_catalog(session)[task_name]
     options = {k: v for k, v in (options or {}).items() if v is not None}
 
-    guard = _redis_guard(f"{workspace_id}:{task_name}:{idempotency_key}") if idempotency_key else None
+    guard = _redis_guard(f"{workspace_id}:{binding.id}:{task_name}:{idempotency_key}") if idempotency_key else None
     try:
         if guard is not None and not guard.acquire():
             raise Conflict("SYNC_IN_PROGRESS", "The same idempotency key is being processed; retry shortly.")
@@ -171,7 +175,7 @@ def start_sync(session: Session, *, workspace_id: int, binding_id: int, scope: s
         guard = None  # Redis is down: the row is still written first; the tick enqueues it later
     try:
         if idempotency_key:
-            existing = find_idempotent_run(session, workspace_id, task_name, idempotency_key)
+            existing = find_idempotent_run(session, workspace_id, task_name, idempotency_key, binding_id=binding.id)
             if existing is not None:
                 return existing, True
         if scope == "products":
