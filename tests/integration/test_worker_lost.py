@@ -134,10 +134,16 @@ def test_run_row_exists_even_when_redis_is_unreachable(app, client, factory, mak
     t = factory.tenant()
     b = make_binding(t.wid)
     broken = make_app(REDIS_URL="redis://127.0.0.1:1/0")
-    with broken.test_client() as c:
-        resp = c.post(BASE.format(wid=t.wid, auth_id=b.id), json={"wait": False}, headers=bearer(t.admin.token))
-        keyed = c.post(BASE.format(wid=t.wid, auth_id=b.id), json={"wait": False, "idempotency_key": "x"},
-                       headers=bearer(t.admin.token))
+    try:
+        with broken.test_client() as c:
+            resp = c.post(BASE.format(wid=t.wid, auth_id=b.id), json={"wait": False},
+                          headers=bearer(t.admin.token))
+            keyed = c.post(BASE.format(wid=t.wid, auth_id=b.id), json={"wait": False, "idempotency_key": "x"},
+                           headers=bearer(t.admin.token))
+    finally:
+        # The login limiter is a module singleton that follows the last app built: point it back
+        # at the reachable Redis so later tests are not affected by this one's broken URL.
+        make_app()
     assert resp.status_code == 202 and keyed.status_code == 202
     run_ids = sorted([resp.get_json()["run_id"], keyed.get_json()["run_id"]])
     assert [load_run(app, i).status for i in run_ids] == ["enqueued", "enqueued"]

@@ -93,11 +93,9 @@ def ensure_task_catalog(session: Session) -> dict[str, TaskCatalog]:
         if row is None:
             try:
                 with session.begin_nested():
-                    row = TaskCatalog(name=name, **definition)
-                    session.add(row)
-            except IntegrityError:  # another process inserted it first
-                row = session.get(TaskCatalog, name)
-            rows[name] = row
+                    session.add(TaskCatalog(name=name, **definition))
+            except IntegrityError:  # another process inserted it first; read it after the commit below
+                pass
             changed = True
             continue
         for key, value in definition.items():
@@ -106,6 +104,8 @@ def ensure_task_catalog(session: Session) -> dict[str, TaskCatalog]:
                 changed = True
     if changed:
         session.commit()
+        # A row another process committed is invisible to our old REPEATABLE READ snapshot: read again.
+        rows = {row.name: row for row in session.execute(select(TaskCatalog)).scalars()}
     return rows
 
 
@@ -175,6 +175,9 @@ def start_sync(session: Session, *, workspace_id: int, binding_id: int, scope: s
         guard = None  # Redis is down: the row is still written first; the tick enqueues it later
     try:
         if idempotency_key:
+            # End the snapshot taken before we held the guard (MySQL REPEATABLE READ): otherwise the run
+            # that the request we waited for has just committed is invisible, and the key runs twice.
+            session.commit()
             existing = find_idempotent_run(session, workspace_id, task_name, idempotency_key, binding_id=binding.id)
             if existing is not None:
                 return existing, True
