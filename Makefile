@@ -34,7 +34,7 @@ lint: venv
 ## demo: Redis must answer (started when installed); the demo itself runs on SQLite unless DATABASE_URL is set.
 demo: venv
 	@bash scripts/ensure-services.sh redis
-	GMV_DEMO=1 $(BIN)/flask demo
+	GMV_DEMO=1 $(BIN)/flask demo $(DEMO_ARGS)
 
 ## migration-initial: regenerate migrations/versions/0001_initial.py from the models (only while
 ## nothing has been released; after that every schema change is a new reviewed migration).

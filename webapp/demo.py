@@ -57,6 +57,8 @@ class Child:
 
 def _port_free(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Same option the servers use: sockets of a demo that just stopped (TIME_WAIT) don't count as busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -253,7 +255,8 @@ def demo_command(host: str, port: int, sandbox_port: int, sync_timeout: int, log
     settings = current_app.config["SETTINGS"]
     _check_redis(settings.REDIS_URL)
     if not _port_free(host, port):
-        raise click.ClickException(f"port {port} on {host} is in use; pass --port to pick another one")
+        raise click.ClickException(f"port {port} on {host} is in use; pick another one with "
+                                 f"`make demo DEMO_ARGS=\"--port 5050\"` (or `flask demo --port 5050`)")
     if not _port_free(host, sandbox_port):
         sandbox_port = 0
     sandbox_url, stop_sandbox = serve_in_thread(create_sandbox_app("demo", app_id=SANDBOX_APP_ID,
