@@ -2,19 +2,43 @@
 
 CSRF is enforced once for every POST by the global CSRFProtect (webapp.extensions.csrf), and each
 template carries the hidden `csrf_token` input, so the forms themselves skip WTForms' own CSRF field.
-Services stay the authority on business rules; the forms only check shape (required, length, choices)."""
+Services stay the authority on business rules; the forms only check shape (required, length, choices).
+Every message is a full sentence that says what to do ("Enter …", "… must be at most N characters.")."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from webapp.errors import AppError
 from webapp.tenancy import ASSIGNABLE_ROLES
 
 ROLE_CHOICES = [SelectChoice(role, role.capitalize()) for role in ASSIGNABLE_ROLES]
+CHOOSE_ROLE = "Choose Admin or Member."
+# Shape only (one @, a dotted domain, no spaces or markup); whether the person exists is the service's call.
+EMAIL_SHAPE = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
+
+
+def too_long(what: str, max_len: int) -> Length:
+    return Length(max=max_len, message=f"{what} must be at most {max_len} characters.")
+
+
+def valid_email(_form: Any, field: Any) -> None:
+    if field.data and not EMAIL_SHAPE.match(field.data.strip()):
+        raise ValidationError("Enter a valid email address.")
+
+
+class RoleField(SelectField):
+    """A role select whose wrong-choice message names the real choices (WTForms says "Not a valid choice")."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data not in {choice.value for choice in ROLE_CHOICES}:
+            raise ValidationError(CHOOSE_ROLE)
 
 
 class PageForm(FlaskForm):
@@ -37,28 +61,28 @@ class PageForm(FlaskForm):
 
 class LoginForm(PageForm):
     email = StringField("Email or username", validators=[DataRequired(message="Enter your email or username."),
-                                                         Length(max=255)])
+                                                         too_long("The email or username", 255)])
     password = PasswordField("Password", validators=[DataRequired(message="Enter your password.")])
     remember = BooleanField("Remember me")
 
 
 class AddMemberForm(PageForm):
     email = EmailField("Email", validators=[DataRequired(message="Enter the email of an existing user."),
-                                            Length(max=255)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="member")
+                                            too_long("The email", 255), valid_email])
+    role = RoleField("Role", choices=ROLE_CHOICES, default="member")
 
 
 class ChangeRoleForm(PageForm):
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    role = RoleField("Role", choices=ROLE_CHOICES)
 
 
 class TokenForm(PageForm):
     name = StringField("Token name", validators=[DataRequired(message="Give the token a name."),
-                                                 Length(max=120, message="At most 120 characters.")])
+                                                 too_long("The token name", 120)])
 
 
 class WorkspaceForm(PageForm):
     name = StringField("Workspace name", validators=[DataRequired(message="Enter a workspace name."),
-                                                     Length(max=120, message="At most 120 characters.")])
+                                                     too_long("The workspace name", 120)])
     owner_email = EmailField("Owner email", validators=[DataRequired(message="Enter the owner's email."),
-                                                        Length(max=255)])
+                                                        too_long("The email", 255), valid_email])

@@ -63,9 +63,15 @@ def test_confirm_dialog_guards_revoke_and_logout_ends_session(page, live_server,
     page.get_by_label("Token name").fill("laptop")
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_role("heading", name="Token “laptop” created")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/tokens/created$"))  # post-redirect-get
     token = page.locator("#new-token").input_value()
     assert len(token) > 20
-    page.get_by_role("link", name="Done, back to tokens").click()
+    page.reload()  # a reload neither shows the token again nor creates another one
+    expect(page).to_have_url(re.compile(r"/tokens$"))
+    expect(page.locator(".flash-info")).to_contain_text("already shown once")
+    assert page.get_by_role("row").filter(has_text="laptop").count() == 1
+    page.goto("/tokens/created")
+    expect(page).to_have_url(re.compile(r"/tokens$"))
 
     row = page.get_by_role("row").filter(has_text="laptop")
     questions: list[str] = []
@@ -76,13 +82,13 @@ def test_confirm_dialog_guards_revoke_and_logout_ends_session(page, live_server,
 
     page.once("dialog", dismiss)
     row.get_by_role("button", name="Revoke").click()
-    expect(row).to_contain_text("active")  # "Cancel" kept the token
+    expect(row).to_contain_text("Active")  # "Cancel" kept the token
     assert questions and "laptop" in questions[0]
 
     page.once("dialog", lambda dialog: dialog.accept())
     row.get_by_role("button", name="Revoke").click()
     expect(page.locator(".flash-success")).to_contain_text("revoked")
-    expect(page.get_by_role("row").filter(has_text="laptop")).to_contain_text("revoked")
+    expect(page.get_by_role("row").filter(has_text="laptop")).to_contain_text("Revoked")
 
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url(re.compile(r"/login$"))
@@ -107,5 +113,5 @@ def test_forms_and_htmx_requests_carry_the_csrf_token(strict_page, factory):
     page.on("response", lambda r: statuses.append(r.status) if r.request.method == "POST" else None)
     page.evaluate("() => htmx.ajax('POST', '/tokens', {target: 'main', swap: 'innerHTML', values: {name: 'via-htmx'}})")
     expect(page.get_by_role("heading", name="Token “via-htmx” created")).to_be_visible()
-    assert statuses == [200]
+    assert statuses == [303]  # the POST redirects; the browser follows it to the page that shows the token
     assert page.browser_log.console_errors == []

@@ -57,7 +57,8 @@ def test_workspace_home_lists_bindings_with_badges_counts_and_actions(ttb, bound
     assert f'action="/w/{tenant.wid}/bindings/{broken_id}/reconnect"' in html
     assert f'action="/w/{tenant.wid}/bindings/{auth_id}/reconnect"' not in html
     row = html.split(f'data-auth-id="{auth_id}"')[1].split("</tr>")[0]
-    assert re.findall(r"<td>(\d+)</td>", row) == ["1", "1"]  # live advertisers, stores (removed ones hidden)
+    # live advertisers, stores (removed ones hidden)
+    assert re.findall(r"<td class=\"num\">(\d+)</td>", row) == ["1", "1"]
     assert "UTC</time>" in row
     assert f'action="/w/{tenant.wid}/oauth/tiktok-business/connect"' in html
     assert f'<option value="{app_pk}"' in html
@@ -78,7 +79,11 @@ def test_manage_page_rename_revoke_delete(ttb, sandbox_clean, bound):
     assert "data-confirm=" in html and 'name="remote"' in html and 'name="csrf_token"' in html
 
     bad = client.post(f"{url}/alias", data={"alias": "y" * 200})
-    assert bad.status_code == 422 and 'class="field-error"' in bad.get_data(as_text=True)
+    bad_html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'class="field-error" id="alias-error"' in bad_html
+    # Inline on the manage page itself (full page, typed value kept, field marked invalid), not an error page.
+    assert "The alias must be at most 120 characters." in bad_html and 'aria-invalid="true"' in bad_html
+    assert 'value="' + "y" * 200 + '"' in bad_html and "<h2 class=\"card-title\">Delete</h2>" in bad_html
     renamed = client.post(f"{url}/alias", data={"alias": "Renamed"})
     assert renamed.status_code == 302 and "Renamed" in client.get(url).get_data(as_text=True)
 

@@ -16,4 +16,4 @@ def test_page_and_api_failures_share_the_account_budget(client, factory):
                  429, "RATE_LIMITED")
     page = client.post("/login", data={"email": user.email, "password": "correct horse battery"})
     assert page.status_code == 429
-    assert "Too many attempts" in page.get_data(as_text=True)
+    assert "Too many failed attempts. Try again in" in page.get_data(as_text=True)

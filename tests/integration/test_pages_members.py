@@ -35,7 +35,7 @@ def test_admin_adds_member_with_role(client, app, factory):
     response = client.post(f"/w/{tenant.wid}/members", data={"email": newcomer.email.upper(), "role": "admin"})
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert f"{newcomer.email} added as admin." in html and "Nora New" in html
+    assert f"{newcomer.email} added as Admin." in html and "Nora New" in html
     assert roles(app, tenant.wid)[newcomer.id] == "admin"
 
 
@@ -54,13 +54,19 @@ def test_add_member_inline_errors(client, app, factory):
     assert response.status_code == 409
     assert "is already a member of this workspace." in response.get_data(as_text=True)
 
+    response = client.post(url, data={"email": "not an email <b>x</b>", "role": "member"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Enter a valid email address." in html and "No user with email" not in html
+    assert "<b>x</b>" not in html  # what was typed is escaped back into the field
+
     response = client.post(url, data={"email": "", "role": "member"})
     assert response.status_code == 422
     assert "Enter the email of an existing user." in response.get_data(as_text=True)
 
     response = client.post(url, data={"email": factory.user().email, "role": "owner"})
     assert response.status_code == 422
-    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert "Choose Admin or Member." in response.get_data(as_text=True)
     assert len(roles(app, tenant.wid)) == 3
 
 
@@ -75,7 +81,7 @@ def test_admin_changes_role_and_removes_member(client, app, factory):
 
     response = client.post(f"{base}/role", data={"role": "superuser"})
     assert response.status_code == 422
-    assert "Choose admin or member." in response.get_data(as_text=True)
+    assert "Choose Admin or Member." in response.get_data(as_text=True)
 
     response = client.post(f"{base}/remove")
     assert response.status_code == 302

@@ -15,7 +15,7 @@ HX = {"HX-Request": "true"}
 
 
 def summary_cells(html: str) -> dict[str, list[int]]:
-    """Entity -> [added, removed, unchanged, updated] from the first summary table."""
+    """Entity -> [added, updated, unchanged, removed] (the column order on the page) from the first summary table."""
     body = html.split('class="table table-compact summary-table"', 1)[1].split("</table>", 1)[0]
     rows = {}
     for label, cells in re.findall(r'<td class="summary-entity"><strong>([^<]+)</strong></td>(.*?)</tr>', body, re.S):
@@ -46,9 +46,11 @@ def test_active_panel_polls_and_shows_phase_progress_and_counts(pages, factory):
         ProgressWriter(db.engine, run_id).write("advertiser_info", 3, 5)
     html = text_of(client.get(f"/w/{tenant.wid}/runs/{run_id}/panel", headers=HX))
     assert 'hx-trigger="every 1s"' in html and 'class="badge badge-running"' in html
-    assert "advertiser_info" in html and "3 / 5" in html
+    # Phases and counts by their human names, not the raw keys.
+    assert "Syncing: Advertiser details" in html and "advertiser_info" not in html and "3 / 5" in html
     assert 'aria-valuenow="3"' in html and "progress-bar pct-60" in html
-    assert re.search(r'stat-value">3</span><span class="stat-label">advertisers', html)
+    assert re.search(r'stat-value">3</span><span class="stat-label">Advertisers', html)
+    assert re.search(r'stat-value">2</span><span class="stat-label">Business centers', html)
     # No inline styles or scripts: the CSP (default-src 'self') would block them.
     assert "style=" not in html and "<script" not in html
 
@@ -68,6 +70,8 @@ def test_final_panel_answers_286_with_the_summary_and_no_trigger(pages, factory)
     # small dataset: 2 business centers, 5 advertisers, 6 stores, all new.
     assert summary_cells(html) == {"Business centers": [2, 0, 0, 0], "Advertisers": [5, 0, 0, 0],
                                    "Stores": [6, 0, 0, 0]}
+    header = html.split('summary-table">', 1)[1].split("</thead>", 1)[0]
+    assert re.findall(r'class="num">(\w+)</th>', header) == ["Added", "Updated", "Unchanged", "Removed"]
 
 
 def test_second_sync_reports_removed_and_unchanged(pages, factory):
@@ -78,7 +82,8 @@ def test_second_sync_reports_removed_and_unchanged(pages, factory):
     assert pages.execute(run_id)["status"] == "success"
     html = text_of(pages.client(tenant.member).get(f"/w/{tenant.wid}/runs/{run_id}", headers={}))
     cells = summary_cells(html)
-    assert cells["Stores"][:3] == [0, 1, 5] and cells["Advertisers"][:3] == [0, 0, 5]
+    # [added, updated, unchanged, removed]
+    assert cells["Stores"][2:] == [5, 1] and cells["Stores"][0] == 0 and cells["Advertisers"] == [0, 0, 5, 0]
 
 
 def test_run_detail_page_shows_everything_about_a_finished_run(pages, factory):
@@ -91,13 +96,16 @@ def test_run_detail_page_shows_everything_about_a_finished_run(pages, factory):
     resp = pages.client(tenant.member).get(f"/w/{tenant.wid}/runs/{run_id}")
     html = text_of(resp)
     assert resp.status_code == 200
-    assert f"Run #{run_id}" in html and "ttb.sync.meta" in html and "Shop account" in html
+    assert f"Run #{run_id}" in html and "Metadata sync" in html and "Shop account" in html
     assert f'href="/w/{tenant.wid}/accounts/{auth_id}"' in html
     assert f"{tenant.admin.email} from 198.51.100.7" in html and "nightly-42" in html
     # Times are shown in UTC, the duration humanised, and every phase timing listed.
     assert run["finished_at"][:10] in html and "UTC" in html
     for phase in run["stats"]["processed"]["timings"]:
-        assert f"<dt>{phase}</dt>" in html
+        assert f'<dt title="{phase}">' in html
+    assert '<dt title="business_centers">Business centers</dt>' in html
+    # The status is shown once (the title's badge), not also in a card or a panel.
+    assert html.count('class="badge badge-success"') == 1
     assert summary_cells(html)["Advertisers"][0] == 5
     assert "No errors." in html
     # Final: no live panel polling on the page.

@@ -12,19 +12,39 @@ def test_create_shows_token_once_and_it_works(client, factory):
     user = factory.user()
     login(client, user.email)
     response = client.post("/tokens", data={"name": "reporting script"})
-    assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
-    html = response.get_data(as_text=True)
+    # Post-redirect-get: the POST answers a redirect, the GET shows the token once.
+    assert response.status_code == 303 and response.headers["Location"].endswith("/tokens/created")
+    shown = client.get("/tokens/created")
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    html = shown.get_data(as_text=True)
     token = re.search(r'id="new-token" class="mono" type="text" value="([^"]+)"', html).group(1)
-    assert "only time it is shown" in html
+    assert "only time it is shown" in html and "Token “reporting script” created" in html
 
     listing = client.get("/tokens").get_data(as_text=True)
     assert "reporting script" in listing and token not in listing
-    assert "never" in listing  # not used yet
+    assert "Never" in listing  # not used yet
 
     session = client.get("/api/v1/auth/session", headers=bearer(token))
     assert session.status_code == 200 and session.get_json()["user"]["email"] == user.email
-    assert "never" not in client.get("/tokens").get_data(as_text=True)  # last used is shown now
+    assert "Never" not in client.get("/tokens").get_data(as_text=True)  # last used is shown now
+
+
+def test_reloading_the_created_page_neither_shows_nor_creates_another_token(client, app, factory):
+    from webapp.extensions import db
+    from webapp.models import ApiToken
+
+    user = factory.user()
+    login(client, user.email)
+    assert client.post("/tokens", data={"name": "once"}).status_code == 303
+    first = client.get("/tokens/created")
+    token = re.search(r'id="new-token" class="mono" type="text" value="([^"]+)"', first.get_data(as_text=True)).group(1)
+
+    reload = client.get("/tokens/created", follow_redirects=True)
+    html = reload.get_data(as_text=True)
+    assert reload.request.path == "/tokens" and token not in html
+    assert "already shown once" in html
+    with app.app_context():
+        assert db.session.query(ApiToken).filter_by(user_id=user.id).count() == 1
 
 
 def test_create_requires_a_name(client, factory):
@@ -33,7 +53,8 @@ def test_create_requires_a_name(client, factory):
     assert response.status_code == 422
     assert "Give the token a name." in response.get_data(as_text=True)
     response = client.post("/tokens", data={"name": "x" * 121})
-    assert response.status_code == 422 and "At most 120 characters." in response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "The token name must be at most 120 characters." in response.get_data(as_text=True)
 
 
 def test_revoke_and_other_users_token_is_404(client, app, factory):
@@ -66,3 +87,15 @@ def test_tokens_page_needs_login(client):
     response = client.get("/tokens")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert client.post("/tokens", data={"name": "x"}).status_code == 302
+
+
+def test_the_waiting_token_is_not_readable_from_the_session_cookie(client, app, factory):
+    user = factory.user()
+    login(client, user.email)
+    assert client.post("/tokens", data={"name": "cookie check"}).status_code == 303
+    cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    session_data = app.session_interface.get_signing_serializer(app).loads(cookie)
+    shown = client.get("/tokens/created").get_data(as_text=True)
+    token = re.search(r'id="new-token" class="mono" type="text" value="([^"]+)"', shown).group(1)
+    # Flask's cookie is signed, not encrypted: the token inside it must be.
+    assert token not in cookie and token not in repr(session_data)

@@ -54,6 +54,10 @@ def test_api_create_list_update_delete_without_the_secret(client, app, factory):
                  422, "VALIDATION_ERROR")
     error = assert_error(client.post(URL, json={"name": "x"}, headers=headers), 422, "VALIDATION_ERROR")
     assert {d["field"] for d in error["data"]} == {"app_id", "secret", "redirect_uri"}
+    for bad_id in ("abc", "12a", "１２"):  # letters, non-ASCII digits (length is checked by the API model)
+        error = assert_error(client.post(URL, json={**NEW, "app_id": bad_id}, headers=headers), 422, "VALIDATION_ERROR")
+        assert error["data"] == [{"field": "app_id", "message": "The app ID must be digits only (1–64), as shown in "
+                                                               "the TikTok developer portal."}]
 
     assert client.delete(f"{URL}/{body['id']}", headers=headers).status_code == 204
     assert_error(client.delete(f"{URL}/{body['id']}", headers=headers), 404, "PROVIDER_APP_NOT_FOUND")
@@ -82,17 +86,20 @@ def test_only_platform_admins(client, factory):
     assert client.get("/platform/provider-apps").status_code == 403
 
 
+CLI_APP_ID = "7100000000000000001"
+
+
 def test_cli_add_and_list(runner, app):
-    result = runner.invoke(args=["ttb", "apps", "add", "--app-id", "A1", "--secret", "S1", "--redirect-uri",
+    result = runner.invoke(args=["ttb", "apps", "add", "--app-id", CLI_APP_ID, "--secret", "S1", "--redirect-uri",
                                  "http://127.0.0.1:5000/oauth/tiktok-business/callback", "--name", "CLI app"])
     assert result.exit_code == 0, result.output
     app_pk = int(result.output.strip().splitlines()[-1])
     with app.app_context():
         row = db.session.get(ProviderApp, app_pk)
-        assert (row.app_id, row.name, row.secret, row.enabled) == ("A1", "CLI app", "S1", True)
+        assert (row.app_id, row.name, row.secret, row.enabled) == (CLI_APP_ID, "CLI app", "S1", True)
     listed = runner.invoke(args=["ttb", "apps", "list"])
-    assert listed.exit_code == 0 and "A1" in listed.output and "S1" not in listed.output.replace("A1", "")
-    again = runner.invoke(args=["ttb", "apps", "add", "--app-id", "A1", "--secret", "S", "--redirect-uri", "http://x/"])
+    assert listed.exit_code == 0 and CLI_APP_ID in listed.output and "S1" not in listed.output.replace(CLI_APP_ID, "")
+    again = runner.invoke(args=["ttb", "apps", "add", "--app-id", CLI_APP_ID, "--secret", "S", "--redirect-uri", "http://x/"])
     assert again.exit_code != 0 and "PROVIDER_APP_EXISTS" in again.output
 
 
@@ -102,12 +109,15 @@ def test_page_list_add_toggle_delete(client, app, factory):
     page = client.get("/platform/provider-apps")
     assert page.status_code == 200 and 'name="csrf_token"' in page.get_data(as_text=True)
 
-    bad = client.post("/platform/provider-apps", data={"name": "n", "app_id": "P1", "secret": "",
+    bad = client.post("/platform/provider-apps", data={"name": "n", "app_id": "abc", "secret": "",
                                                        "redirect_uri": "nope"})
     html = bad.get_data(as_text=True)
-    assert bad.status_code == 422 and html.count('class="field-error"') == 2 and 'value="P1"' in html
+    assert bad.status_code == 422 and html.count('class="field-error"') == 3 and 'value="abc"' in html
+    assert "The app ID must be digits only (1–64)" in html and "Enter the app secret." in html
+    assert "The redirect URI must be an http:// or https:// URL." in html
+    assert "<label for=\"pa-app-id\">App ID</label>" in html
 
-    added = client.post("/platform/provider-apps", data={"name": "Page app", "app_id": "P1", "secret": "page-secret",
+    added = client.post("/platform/provider-apps", data={"name": "Page app", "app_id": "72001", "secret": "page-secret",
                                                          "redirect_uri": "https://x.example/cb"})
     assert added.status_code == 302
     html = client.get("/platform/provider-apps").get_data(as_text=True)
@@ -121,6 +131,12 @@ def test_page_list_add_toggle_delete(client, app, factory):
 
     _bind(app, app_pk, factory)
     refused = client.post(f"/platform/provider-apps/{app_pk}/delete", follow_redirects=True)
-    assert refused.status_code == 200 and "binding(s) use this provider app" in refused.get_data(as_text=True)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "1 TikTok Business account uses this provider app." in text
+    assert "Delete that account first" in text and "move" not in text
+    # The list warns up front: the Delete button is disabled with the reason, no delete form is offered.
+    row = text.split(f'data-provider-app-id="{app_pk}"')[1].split("</tr>")[0]
+    assert "disabled" in row and "1 account uses this app: delete it first" in row
+    assert f"/platform/provider-apps/{app_pk}/delete" not in row
     with app.app_context():
         assert db.session.get(ProviderApp, app_pk) is not None

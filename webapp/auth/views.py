@@ -6,6 +6,8 @@ Once a limit is reached every attempt, right password or not, gets the login pag
 
 from __future__ import annotations
 
+import math
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -13,13 +15,21 @@ from flask_login import current_user, login_user, logout_user
 
 from webapp.auth import sessions
 from webapp.auth.throttle import login_throttled
-from webapp.extensions import client_ip, db
+from webapp.extensions import client_ip, db, limiter
 from webapp.forms import LoginForm
 
 bp = Blueprint("auth", __name__)
 
 INVALID_CREDENTIALS = "Invalid email or password."
-TOO_MANY_ATTEMPTS = "Too many attempts, try again later."
+TOO_MANY_ATTEMPTS = "Too many failed attempts. Try again in {wait}."
+
+
+def lockout_message() -> str:
+    """The lockout sentence with the wait rounded up to whole minutes (the same window Retry-After reports)."""
+    current = limiter.current_limit
+    seconds = max(current.reset_at - time.time(), 0) if current is not None else 15 * 60
+    minutes = max(1, math.ceil((seconds - 1) / 60))  # reset_at is rounded up a second: 900.4 s is "15 minutes"
+    return TOO_MANY_ATTEMPTS.format(wait=f"{minutes} minute" if minutes == 1 else f"{minutes} minutes")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -66,7 +76,7 @@ def _too_many_attempts(_error):
     # Blueprint handlers win over the app's generic HTTPException page, so the user stays on the form.
     form = LoginForm()
     form.password.data = None
-    return render_template("auth/login.html", form=form, error=TOO_MANY_ATTEMPTS,
+    return render_template("auth/login.html", form=form, error=lockout_message(),
                            next=safe_next(request.form.get("next"))), 429
 
 

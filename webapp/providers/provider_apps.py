@@ -32,16 +32,25 @@ def get_provider_app_or_404(session: Session, provider_app_id: Any) -> ProviderA
     return app
 
 
+# Human names of the fields, for messages that read as full sentences on the page and in the API.
+FIELD_NAMES = {"app_id": "app ID", "secret": "app secret", "redirect_uri": "redirect URI", "name": "name"}
+APP_ID_MAX = 64
+
+
 def _check(field: str, value: str | None, max_len: int, errors: list[dict[str, str]] | None = None) -> str:
     """Strip and check one field; with `errors`, collect the problem instead of raising (forms show all)."""
     value = (value or "").strip()
+    what = FIELD_NAMES.get(field, field)
     problem = None
     if not value:
-        problem = "is required"
+        problem = f"Enter the {what}."
+    elif field == "app_id" and not (value.isascii() and value.isdigit() and len(value) <= APP_ID_MAX):
+        # TikTok developer app ids are numbers (e.g. 7000000000000000001); a typo here only shows up at OAuth.
+        problem = f"The app ID must be digits only (1–{APP_ID_MAX}), as shown in the TikTok developer portal."
     elif len(value) > max_len:
-        problem = f"must be at most {max_len} characters"
+        problem = f"The {what} must be at most {max_len} characters."
     elif field == "redirect_uri" and not value.startswith(("http://", "https://")):
-        problem = "must be an http(s) URL"
+        problem = "The redirect URI must be an http:// or https:// URL."
     if problem:
         if errors is None:
             raise field_error(field, problem)
@@ -53,16 +62,16 @@ def create_provider_app(session: Session, *, app_id: str, secret: str, redirect_
                         enabled: bool = True) -> ProviderApp:
     """Register a TikTok developer app. `app_id` is unique (409 PROVIDER_APP_EXISTS)."""
     errors: list[dict[str, str]] = []
-    app_id = _check("app_id", app_id, 64, errors)
+    app_id = _check("app_id", app_id, APP_ID_MAX, errors)
     secret = _check("secret", secret, 512, errors)
     redirect_uri = _check("redirect_uri", redirect_uri, 512, errors)
     name = (name or "").strip() or f"TikTok app {app_id}"
     if len(name) > 120:
-        errors.append({"field": "name", "message": "must be at most 120 characters"})
+        errors.append({"field": "name", "message": "The name must be at most 120 characters."})
     if errors:
-        raise ValidationFailed(message="; ".join(f"{e['field']}: {e['message']}" for e in errors), data=errors)
+        raise ValidationFailed(message=" ".join(e["message"] for e in errors), data=errors)
     if session.execute(select(ProviderApp.id).where(ProviderApp.app_id == app_id)).first():
-        raise Conflict("PROVIDER_APP_EXISTS", f"A provider app with app_id {app_id} already exists.")
+        raise Conflict("PROVIDER_APP_EXISTS", f"A provider app with App ID {app_id} already exists.")
     app = ProviderApp(provider=PROVIDER_TIKTOK_BUSINESS, name=name, app_id=app_id, secret=secret,
                       redirect_uri=redirect_uri, enabled=enabled)
     session.add(app)
@@ -92,13 +101,19 @@ def binding_count(session: Session, provider_app_id: int) -> int:
     ).scalar_one()
 
 
+def in_use_phrase(count: int) -> str:
+    return "1 TikTok Business account uses" if count == 1 else f"{count} TikTok Business accounts use"
+
+
 def delete_provider_app(session: Session, provider_app_id: int) -> None:
     """Delete an app nobody uses; while any binding (of any workspace) uses it → 409 APP_IN_USE."""
     app = get_provider_app_or_404(session, provider_app_id)
     in_use = binding_count(session, app.id)
     if in_use:
-        raise Conflict("APP_IN_USE", f"{in_use} binding(s) use this provider app; delete or move them first.",
-                       data={"bindings": in_use})
+        # Revoked accounts still reference the app (they keep their mirror), so only deleting them frees it.
+        raise Conflict("APP_IN_USE", f"{in_use_phrase(in_use)} this provider app. Delete "
+                       f"{'that account' if in_use == 1 else 'those accounts'} first (each workspace's Manage page), "
+                       "or disable the app instead.", data={"bindings": in_use})
     session.delete(app)
     session.flush()
 

@@ -10,7 +10,7 @@ from webapp import tenancy
 from webapp.auth.permissions import workspace_required
 from webapp.errors import AppError, ValidationFailed
 from webapp.extensions import db
-from webapp.forms import AddMemberForm, ChangeRoleForm
+from webapp.forms import CHOOSE_ROLE, AddMemberForm, ChangeRoleForm
 from webapp.models import Membership, User
 
 bp = Blueprint("members", __name__)
@@ -55,7 +55,7 @@ def add(wid: int):
         form.apply_error(error, "email")
         return _page(wid, form, status=error.status)
     db.session.commit()
-    flash(f"{membership.user.email} added as {membership.role}.", "success")
+    flash(f"{membership.user.email} added as {membership.role.capitalize()}.", "success")
     return redirect(url_for("members.index", wid=wid))
 
 
@@ -65,7 +65,7 @@ def change_role(wid: int, user_id: int):
     form = ChangeRoleForm()
     try:
         if not form.validate():
-            raise ValidationFailed(message="Choose admin or member.")
+            raise ValidationFailed(message=CHOOSE_ROLE)
         tenancy.change_role(db.session, wid, user_id, role=form.role.data, actor_role=g.membership.role)
     except ValidationFailed as error:
         db.session.rollback()

@@ -25,7 +25,9 @@ def _callback_error(error: AppError, wid: int | None):
     if wants_json():
         return jsonify(error.to_envelope()), error.status
     retry = connect_url(wid) if wid else "/"
-    return make_response(render_template("oauth/error.html", error=error, retry_url=retry), error.status)
+    title = ("TikTok Business authorization cancelled" if error.code == "AUTHORIZATION_DENIED"
+             else "TikTok Business connection failed")
+    return make_response(render_template("oauth/error.html", error=error, retry_url=retry, title=title), error.status)
 
 
 @bp.get("/oauth/tiktok-business/callback")
@@ -37,7 +39,8 @@ def callback():
     retry_wid = oauth.retry_workspace(db.session, user_id=current_user.id, state_value=state_value)
     try:
         result = oauth.complete_callback(db.session, user_id=current_user.id, state_value=state_value,
-                                         code=args.get("auth_code") or args.get("code"))
+                                         code=args.get("auth_code") or args.get("code"),
+                                         denied=args.get("error"))
         db.session.commit()
     except AppError as error:
         db.session.rollback()

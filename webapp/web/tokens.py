@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user
 
 from webapp.auth import sessions
 from webapp.auth.permissions import login_required
 from webapp.extensions import db
 from webapp.forms import TokenForm
+from webapp.security import crypto
 
 bp = Blueprint("tokens", __name__)
+
+# Post-redirect-get: the new token waits in the session until the next GET shows it once, so a reload of
+# that page shows nothing new and never creates a second token. The session cookie is only signed, so the
+# token rides in it encrypted (CRYPTO_KEYS), never readable from the cookie.
+NEW_TOKEN_KEY = "tokens.new"
 
 
 def _page(form: TokenForm, status: int = 200):
@@ -33,8 +39,19 @@ def create():
     row, token = sessions.create_api_token(db.session, current_user, form.name.data.strip(),
                                            key=current_app.config["SECRET_KEY"])
     db.session.commit()
-    # Rendered directly (never redirected through the session) so the token exists only in this response.
-    response = current_app.make_response(render_template("tokens/created.html", row=row, token=token))
+    session[NEW_TOKEN_KEY] = {"name": row.name, "token": crypto.encrypt(token)}
+    return redirect(url_for("tokens.created"), code=303)
+
+
+@bp.get("/tokens/created")
+@login_required
+def created():
+    new = session.pop(NEW_TOKEN_KEY, None)
+    if not new:  # already shown (a reload, the back button): the token is gone for good
+        flash("That token was already shown once; it cannot be shown again. Create a new one if you lost it.", "info")
+        return redirect(url_for("tokens.index"))
+    response = current_app.make_response(render_template("tokens/created.html", name=new["name"],
+                                                                      token=crypto.decrypt(new["token"])))
     response.headers["Cache-Control"] = "no-store"
     return response
 

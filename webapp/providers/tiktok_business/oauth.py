@@ -61,7 +61,7 @@ def is_safe_return_to(value: str | None) -> bool:
 def clean_alias(alias: str | None) -> str | None:
     alias = (alias or "").strip()
     if len(alias) > ALIAS_MAX:
-        raise field_error("alias", f"must be at most {ALIAS_MAX} characters")
+        raise field_error("alias", f"The alias must be at most {ALIAS_MAX} characters.")
     return alias or None
 
 
@@ -89,7 +89,7 @@ def start_authorization(session: Session, *, workspace_id: int, user_id: int, pr
         raise BadRequest("PROVIDER_APP_DISABLED", "This provider app is disabled; choose another one.")
     alias = clean_alias(alias)
     if return_to and not is_safe_return_to(return_to):
-        raise field_error("return_to", "must be a local path starting with '/'")
+        raise field_error("return_to", "The return path must be a local path starting with '/'.")
     now = utcnow()
     state = OAuthState(workspace_id=workspace_id, user_id=user_id, provider_app_id=app.id, alias=alias,
                        return_to=return_to or None, binding_id=binding_id, state=secrets.token_urlsafe(32),
@@ -159,10 +159,23 @@ class CallbackResult:
     return_to: str | None
 
 
+AUTHORIZATION_DENIED = ("You cancelled the authorization on TikTok, so no account was connected. "
+                        "Connect again whenever you are ready.")
+
+
 def complete_callback(session: Session, *, user_id: int, state_value: str | None, code: str | None,
-                      client_factory: ClientFactory | None = None) -> CallbackResult:
+                      client_factory: ClientFactory | None = None, denied: str | None = None) -> CallbackResult:
     """Validate and spend the state (committed at once), exchange the code at TikTok and store the
-    binding (the caller commits it)."""
+    binding (the caller commits it). `denied` is the `error` TikTok sends back instead of a code when the
+    person refuses (e.g. access_denied): 400 AUTHORIZATION_DENIED, and the state is spent all the same."""
+    if denied and not code:
+        if state_value:
+            try:
+                consume_state(session, user_id=user_id, state_value=state_value)
+                session.commit()
+            except AppError:  # a stale or foreign state: the answer is the same, nothing was connected
+                session.rollback()
+        raise BadRequest("AUTHORIZATION_DENIED", AUTHORIZATION_DENIED, data={"error": denied[:64]})
     if not state_value or not code:
         raise BadRequest("INVALID_CALLBACK", "The authorization callback is missing its code or state.")
     state = consume_state(session, user_id=user_id, state_value=state_value)

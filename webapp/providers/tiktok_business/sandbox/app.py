@@ -124,12 +124,35 @@ def _dispatch(state: SandboxState, path: str, ep: Any) -> dict[str, Any]:
     return data
 
 
-_PORTAL_HTML = """<!doctype html><html><head><meta charset="utf-8"><title>Authorize - TikTok sandbox</title></head>
-<body><h1>TikTok for Business (sandbox)</h1>
+# The sandbox is its own Flask app without Talisman (no CSP header), so a <style> block is fine here; it only
+# has to look like a consent screen a person can read and answer (Authorize or Deny).
+_PORTAL_HTML = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Authorize - TikTok sandbox</title>
+<style>
+body {{ margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #161823;
+  background: #f1f1f2; }}
+.panel {{ max-width: 420px; width: calc(100% - 2rem); margin: 4rem auto; padding: 2rem; background: #fff;
+  border-radius: 12px; box-shadow: 0 10px 30px rgba(0, 0, 0, .08); }}
+.logo {{ font-weight: 700; letter-spacing: .02em; margin: 0 0 1.25rem; }} .logo span {{ color: #fe2c55; }}
+h1 {{ font-size: 1.3rem; margin: 0 0 .75rem; }}
+p {{ margin: 0 0 1rem; color: #3d3f4a; }}
+.note {{ font-size: .85rem; color: #73757f; }}
+.buttons {{ display: flex; gap: .75rem; margin-top: 1.5rem; }}
+button {{ flex: 1; padding: .7rem 1rem; border-radius: 6px; font: inherit; font-weight: 600; cursor: pointer; }}
+#authorize {{ background: #fe2c55; color: #fff; border: 1px solid #fe2c55; }}
+#deny {{ background: #fff; color: #161823; border: 1px solid #d0d1d6; }}
+</style></head>
+<body><main class="panel">
+<p class="logo">TikTok <span>for Business</span> · sandbox</p>
+<h1>Authorize {app_id}</h1>
 <p>The app <b>{app_id}</b> asks to manage your ad accounts ({n} available).</p>
+<p class="note">This is the fake TikTok of the GMV Backend sandbox; nothing leaves this machine.</p>
 <form method="post" action="/portal/auth">{hidden}
+<div class="buttons">
 <button type="submit" id="authorize" name="decision" value="authorize">Authorize</button>
-</form></body></html>"""
+<button type="submit" id="deny" name="decision" value="deny">Deny</button>
+</div>
+</form></main></body></html>"""
 
 
 def portal(state: SandboxState) -> Any:
@@ -148,6 +171,9 @@ def portal(state: SandboxState) -> Any:
         )
         return Response(_PORTAL_HTML.format(app_id=html.escape(app_id), hidden=hidden,
                                             n=len(state.reachable(advertiser_ids))), mimetype="text/html")
-    code = state.issue_code(advertiser_ids)
     sep = "&" if "?" in redirect_uri else "?"
+    if form.get("decision") == "deny":  # what TikTok does when the person refuses: no code, an error
+        return redirect(redirect_uri + sep + urlencode({"error": "access_denied", "error_description":
+                                                        "The user denied the authorization.", "state": st}), code=302)
+    code = state.issue_code(advertiser_ids)
     return redirect(redirect_uri + sep + urlencode({"auth_code": code, "code": code, "state": st}), code=302)
