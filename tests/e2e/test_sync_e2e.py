@@ -52,7 +52,7 @@ def test_sync_metadata_from_the_account_page(page, live_server, factory, make_bi
     panel = page.locator(".run-panel")
     expect(panel).to_be_visible()
     # The panel polls itself until the worker finishes the run, then shows the summary.
-    expect(panel.locator(".badge")).to_have_text("success", timeout=60_000)
+    expect(panel.locator(".badge")).to_have_text("success", ignore_case=True, timeout=60_000)
     summary = panel.locator(".summary-table")
     expect(summary).to_be_visible()
     expect(summary.locator("tr", has_text="Advertisers").locator("td.num").first).to_have_text("5")
@@ -82,7 +82,7 @@ def test_sync_metadata_from_the_account_page(page, live_server, factory, make_bi
                       headers={"Authorization": f"Bearer {tenant.owner.token}"})
     assert resp.status_code == 202, resp.text
     api_run = page.locator(f'.run-panel[data-run-id="{resp.json()["run_id"]}"]')
-    expect(api_run.locator(".badge")).to_have_text("success", timeout=60_000)
+    expect(api_run.locator(".badge")).to_have_text("success", ignore_case=True, timeout=60_000)
     expect(api_run.locator(".summary-table tr", has_text="Advertisers").locator("td.num").nth(2)).to_have_text("5")
     expect(page.locator("#run-history .badge-success")).to_have_count(2)
 

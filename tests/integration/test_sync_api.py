@@ -58,7 +58,7 @@ def test_wait_false_answers_202_with_the_run(app, client, factory, sandbox_clean
     body = resp.get_json()
     assert body["status"] in ("enqueued", "running", "success") and body["run_id"]
     assert set(body) == {"run_id", "schedule_id", "task_name", "task_id", "status", "idempotent",
-                         "idempotency_key", "summary"}
+                         "idempotency_key", "summary", "error_code", "error_message"}
     with app.app_context():
         from webapp.runs.service import wait_for_run
 

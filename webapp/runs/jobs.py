@@ -11,18 +11,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from rq import Retry, get_current_job
 from rq.timeouts import JobTimeoutException
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from webapp.extensions import db, get_redis
-from webapp.models import Binding, SyncRun, TaskCatalog, utcnow
+from webapp.models import Binding, SyncRun, TaskCatalog, isoformat, utcnow
 from webapp.models.providers import BINDING_ACTIVE, BINDING_INVALID, BINDING_REVOKED
 from webapp.models.runs import (
     RUN_ENQUEUED,
@@ -47,6 +48,7 @@ from webapp.providers.tiktok_business.errors import (
 )
 from webapp.runs.lock import BindingLock
 from webapp.runs.queue import lock_prefix
+from webapp.runs.serialization import phase_label
 
 logger = logging.getLogger("webapp.runs.jobs")
 
@@ -252,25 +254,56 @@ def _invalidate_binding(session: Session, binding_id: int, reason: str) -> None:
         session.commit()
 
 
+def _tiktok_detail(message: str, tiktok_code: Any = None) -> str:
+    """"System error." + 50000 → "System error (50000)": what TikTok said, with its code when numeric."""
+    text = (message or "TikTok returned an error").strip().rstrip(".")
+    code = str(tiktok_code or "")
+    return f"{text} ({code})" if code.isdigit() and code not in text else text
+
+
+def _stage_words(stage: str | None) -> str:
+    """" at the business centers step" / " calling /bc/get/" / "" — where a failure happened, for messages."""
+    if not stage or stage in ("run", "attempt"):
+        return ""
+    if stage.startswith("/"):
+        return f" calling {stage}"
+    return f" at the {phase_label(stage).lower()} step"
+
+
 def _retry_or_fail(session: Session, run: SyncRun, catalog: TaskCatalog | None, code: str, message: str,
-                   log: logging.LoggerAdapter) -> Retry | None:
+                   log: logging.LoggerAdapter, *, stage: str | None = None, tiktok_code: Any = None) -> Retry | None:
+    """A transient TikTok failure: back to `enqueued` for an RQ retry (the progress says when and why),
+    or, once the attempts are used up, `failed` with a message naming the attempts and the stage."""
     max_retries = catalog.max_retries if catalog else 0
     session.rollback()
     run = session.get(SyncRun, run.id, populate_existing=True)
     if run is None:
         return None
+    detail = _tiktok_detail(message, tiktok_code)
     if run.attempts <= max_retries and get_current_job() is not None:
+        # RQ picks intervals[number_of_retries]: attempt n waits RETRY_INTERVALS[n - 1] (see Retry.get_interval).
         delay = RETRY_INTERVALS[min(run.attempts - 1, len(RETRY_INTERVALS) - 1)]
         log.warning("transient failure %s (attempt %d of %d); retrying in %ss", code, run.attempts,
                     max_retries + 1, delay)
+        last_error = {"stage": stage or "run", "code": code, "message": detail}
         errors = [*((run.stats or {}).get("errors") or []),
-                  {"stage": "attempt", "code": code, "message": f"attempt {run.attempts}: {message}"}]
+                  {"stage": "attempt", "code": code, "message": f"attempt {run.attempts}: {detail}",
+                   "attempt": run.attempts, "phase": stage or "run"}]
+        # The UI shows "Retrying after a TikTok error (attempt n of m) — next try at ..." from this progress.
+        progress = {"phase": "retry_wait", "done": 0, "total": 0, "attempt": run.attempts,
+                    "next_attempt": run.attempts + 1, "max_attempts": max_retries + 1,
+                    "retry_at": isoformat(utcnow() + timedelta(seconds=delay)), "last_error": last_error}
         session.execute(update(SyncRun).where(SyncRun.id == run.id, SyncRun.status == RUN_RUNNING).values(
-            status=RUN_ENQUEUED, progress={"phase": "retry_wait", "done": 0, "total": 0},
-            stats={**(run.stats or {}), "errors": errors}, heartbeat_at=utcnow()))
+            status=RUN_ENQUEUED, progress=progress, stats={**(run.stats or {}), "errors": errors},
+            heartbeat_at=utcnow()))
         session.commit()
         return Retry(max=max_retries, interval=RETRY_INTERVALS)
-    _fail(session, run.id, code, message)
+    where = _stage_words(stage)
+    if run.attempts > 1:
+        final = f"TikTok kept failing{where} after {run.attempts} attempts: {detail}"
+    else:
+        final = f"TikTok returned a temporary error{where}: {detail}"
+    _fail(session, run.id, code, final, stage=stage or "run")
     return None
 
 
@@ -283,8 +316,9 @@ def _apply_result(session: Session, run: SyncRun, binding: Binding, result: Any,
         _invalidate_binding(session, binding.id, "TikTok rejected the access token; reconnect the account.")
         return _fail_result(session, run, result, errors, "TOKEN_INVALID", "The access token is no longer valid.")
     if status == RUN_FAILED and errors and codes <= TRANSIENT_CODES:
-        return _retry_or_fail(session, run, catalog, _code_name(errors[0].get("code")),
-                              str(errors[0].get("message") or ""), log)
+        first = errors[0]
+        return _retry_or_fail(session, run, catalog, _code_name(first.get("code")), str(first.get("message") or ""),
+                              log, stage=first.get("stage"), tiktok_code=first.get("code"))
     if status == RUN_FAILED:
         first = errors[0] if errors else {}
         return _fail_result(session, run, result, errors, _code_name(first.get("code")),
@@ -351,8 +385,10 @@ def run_job(session: Session, run_id: int) -> Any:
     try:
         now = utcnow()
         session.execute(update(SyncRun).where(SyncRun.id == run_id).values(
-            status=RUN_RUNNING, started_at=now, heartbeat_at=now, attempts=SyncRun.attempts + 1,
-            error_code=None, error_message=None, progress={"phase": "starting", "done": 0, "total": 0}))
+            # started_at is the FIRST attempt's start: a retried run's duration covers all its attempts.
+            status=RUN_RUNNING, started_at=func.coalesce(SyncRun.started_at, now), heartbeat_at=now,
+            attempts=SyncRun.attempts + 1, error_code=None, error_message=None,
+            progress={"phase": "starting", "done": 0, "total": 0}))
         session.commit()
         run = session.get(SyncRun, run_id, populate_existing=True)
         binding = session.get(Binding, binding.id, populate_existing=True)
@@ -369,7 +405,8 @@ def run_job(session: Session, run_id: int) -> Any:
               stage=exc.path or "run")
         return None
     except (RateLimitedError, TransientError) as exc:
-        return _retry_or_fail(session, run, catalog, _error_code(exc), str(exc), log)
+        return _retry_or_fail(session, run, catalog, _error_code(exc), exc.message or str(exc), log,
+                              stage=exc.path or None, tiktok_code=exc.code)
     except TikTokError as exc:
         log.warning("tiktok error: %s", exc)
         _fail(session, run_id, _error_code(exc), str(exc), stage=exc.path or "run")

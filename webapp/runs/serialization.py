@@ -7,6 +7,46 @@ from typing import Any
 from webapp.models import SyncRun, isoformat
 from webapp.models.runs import RUN_FINAL_STATUSES
 
+# Human names of tasks and of the phases/stages a run reports (progress.phase, stats.errors[].stage, timings).
+TASK_LABELS = {"ttb.sync.meta": "Metadata sync", "ttb.sync.products": "Products sync"}
+PHASE_LABELS = {
+    "enqueued": "Waiting for a worker",
+    "starting": "Starting",
+    "waiting_for_lock": "Waiting for another run of this account to finish",
+    "retry_wait": "Waiting to retry",
+    "business_centers": "Business centers",
+    "bc": "Business centers",
+    "bc_advertiser_links": "Business center ↔ advertiser links",
+    "advertiser_store_links": "Advertiser ↔ store links",
+    "requests": "TikTok API calls",
+    "revisions": "Revisions",
+    "advertisers": "Advertisers",
+    "advertiser_info": "Advertiser details",
+    "stores": "Stores",
+    "gmv_max_stores": "GMV Max stores",
+    "products": "Products",
+    "done": "Done",
+    "failed": "Failed",
+    "total": "Total",
+    "run": "Run",
+    "attempt": "Attempt",
+    "worker": "Worker",
+    "queue": "Queue",
+}
+
+
+def task_label(name: str | None) -> str:
+    return TASK_LABELS.get(name or "", name or "—")
+
+
+def phase_label(phase: str | None) -> str:
+    """`business_centers` → "Business centers"; unknown values are tidied the same way."""
+    if not phase:
+        return "—"
+    if phase.startswith("/"):
+        return phase  # an API path (where a TikTok call failed) is clearer as it is
+    return PHASE_LABELS.get(phase) or phase.replace("_", " ").capitalize()
+
 
 def run_summary(run: SyncRun) -> dict[str, Any] | None:
     """The finished run's summary (null until the run ends)."""
@@ -52,4 +92,7 @@ def sync_response(run: SyncRun, idempotent: bool) -> dict[str, Any]:
         "idempotent": idempotent,
         "idempotency_key": run.idempotency_key,
         "summary": run_summary(run),
+        # Extra fields: why a waited run failed, without a second request.
+        "error_code": run.error_code,
+        "error_message": run.error_message,
     }

@@ -53,8 +53,8 @@ def callback():
         return jsonify({"auth_id": binding.id, "status": binding.status, "created": result.created,
                         "run_id": getattr(run, "id", None), "redirect_to": target})
     verb = "connected" if result.created else "reconnected"
-    flash(f"TikTok Business account “{binding.label}” {verb}."
-          + (" The first metadata sync has started." if run is not None else ""), "success")
+    sync_note = " The first metadata sync has started." if result.created else " A metadata sync has started."
+    flash(f"TikTok Business account “{binding.label}” {verb}." + (sync_note if run is not None else ""), "success")
     return redirect(target)
 
 
