@@ -29,7 +29,8 @@ def test_meta_sync_waits_and_returns_the_summary(app, client, factory, sandbox_c
     assert resp.status_code == 200, resp.get_json()
     body = resp.get_json()
     assert body["status"] == "success" and body["idempotent"] is False
-    assert body["task_name"] == "ttb.sync.meta" and body["task_id"] == f"run-{body['run_id']}"
+    assert body["task_name"] == "ttb.sync.meta"
+    assert body["task_id"] == f"{app.config['RQ_QUEUE']}-run-{body['run_id']}"
     assert body["summary"]["bc"]["added"] == 2
     assert body["summary"]["advertisers"]["added"] == 5
     assert body["summary"]["stores"]["added"] == 6

@@ -14,7 +14,7 @@ from tests.integration.test_worker_faults import load_run, mirror_counts, wait_u
 from webapp.extensions import db
 from webapp.models import Advertiser, BusinessCenter, Store, SyncRun, utcnow
 from webapp.runs.lock import lock_key
-from webapp.runs.queue import fetch_job
+from webapp.runs.queue import fetch_job, job_id_for
 from webapp.runs.watchdog import recover_lost_runs
 
 BASE = "/api/v1/tenants/{wid}/providers/tiktok-business/accounts/{auth_id}/sync"
@@ -85,7 +85,7 @@ def test_killed_work_horse_is_found_by_flask_scheduler(app, client, factory, san
     wait_mid_run(app, run_id)
     worker.kill_horse()  # the worker survives and records the job as failed
     with app.app_context():
-        wait_until(lambda: (job := fetch_job(f"run-{run_id}")) is not None and job.get_status() == "failed", 30)
+        wait_until(lambda: (job := fetch_job(job_id_for(run_id))) is not None and job.get_status() == "failed", 30)
     proc = subprocess.run([flask_bin(), "scheduler", "--once"], cwd=PROJECT_ROOT, env=worker_env,
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -104,7 +104,7 @@ def test_enqueued_run_whose_job_vanished_is_enqueued_again(app, client, factory,
     b = make_binding(t.wid)
     run_id = sync(client, t, b, wait=False).get_json()["run_id"]
     with app.app_context():
-        fetch_job(f"run-{run_id}").delete()  # Redis lost the job (flush, failover, ...)
+        fetch_job(job_id_for(run_id)).delete()  # Redis lost the job (flush, failover, ...)
         assert recover_lost_runs(db.session, redis_client)["reenqueued"] == []  # still within the grace period
         result = recover_lost_runs(db.session, redis_client, now=utcnow() + timedelta(seconds=120))
     assert result["reenqueued"] == [run_id]
@@ -121,7 +121,7 @@ def test_enqueued_run_lost_too_often_fails(app, client, factory, make_binding, r
     later = utcnow() + timedelta(seconds=120)
     with app.app_context():
         for attempt in range(4):
-            fetch_job(f"run-{run_id}").delete()
+            fetch_job(job_id_for(run_id)).delete()
             later += timedelta(seconds=120)
             result = recover_lost_runs(db.session, redis_client, now=later, max_reenqueue=3)
             assert result["reenqueued"] == ([run_id] if attempt < 3 else [])
@@ -150,4 +150,4 @@ def test_run_row_exists_even_when_redis_is_unreachable(app, client, factory, mak
     with app.app_context():  # Redis is back: the scheduler tick enqueues them
         result = recover_lost_runs(db.session, redis_client, now=utcnow() + timedelta(seconds=120))
         assert sorted(result["reenqueued"]) == run_ids
-        assert all(fetch_job(f"run-{i}") is not None for i in run_ids)
+        assert all(fetch_job(job_id_for(i)) is not None for i in run_ids)

@@ -29,7 +29,8 @@ def get_queue(default_queue: str = "default") -> Queue:
 
 
 def job_id_for(run_id: int) -> str:
-    return f"run-{run_id}"
+    # Prefixed like the queues, so two installations sharing one Redis database never share job ids.
+    return f"{current_app.config['RQ_QUEUE']}-run-{run_id}"
 
 
 def fetch_job(job_id: str) -> Job | None:
