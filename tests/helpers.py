@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 
@@ -17,3 +18,25 @@ def assert_error(response, status: int, code: str) -> dict[str, Any]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def load_run(app, run_id: int):
+    """The SyncRun row as it is now, detached so it can be read outside the app context."""
+    from webapp.extensions import db
+    from webapp.models import SyncRun
+
+    with app.app_context():
+        run = db.session.get(SyncRun, run_id)
+        db.session.expunge(run)
+        return run
+
+
+def wait_until(predicate, timeout: float = 90.0, interval: float = 0.2):
+    """Poll `predicate` until it returns something truthy (returned) or fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not reached")

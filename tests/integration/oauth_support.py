@@ -1,5 +1,9 @@
 """Helpers for the OAuth / bindings / providers tests: an app pointed at the sandbox, a provider app
-for the sandbox's developer app, and the real authorization round trip (authz → portal → callback)."""
+for the sandbox's developer app, and the real authorization round trip (authz → portal → callback).
+
+Also a pytest plugin (pytest.ini loads it) with the fixtures those tests share: `ttb` (the app),
+`env` (a tenant, its provider app and a logged-in admin client) and `bound` (the same plus one binding
+made through the real OAuth flow)."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import pytest
 from sqlalchemy import func, select, text
 
 from tests.conftest import PASSWORD
@@ -103,3 +108,27 @@ def add_mirror_rows(app, workspace_id: int, binding_id: int) -> None:
             BindingConfig(workspace_id=workspace_id, binding_id=binding_id, bc_id="bc1"),
         ])
         db.session.commit()
+
+
+@pytest.fixture
+def ttb(make_app, sandbox_clean):
+    return ttb_app(make_app, sandbox_clean)
+
+
+@pytest.fixture
+def env(ttb, sandbox_clean, factory):
+    tenant = factory.tenant()
+    app_pk = add_provider_app(ttb, sandbox_clean)
+    client = ttb.test_client()
+    login(client, tenant.admin.email)
+    return tenant, app_pk, client
+
+
+@pytest.fixture
+def bound(ttb, env):
+    """`env` plus one binding (alias "Main") made through the real OAuth flow: (tenant, app_pk, auth_id, client)."""
+    tenant, app_pk, client = env
+    assert connect(client, tenant.wid, app_pk, alias="Main").status_code == 302
+    with ttb.app_context():
+        auth_id = db.session.execute(select(Binding.id)).scalar_one()
+    return tenant, app_pk, auth_id, client

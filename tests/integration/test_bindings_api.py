@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.helpers import assert_error, bearer
-from tests.integration.oauth_support import add_mirror_rows, add_provider_app, binding_count, connect, login, ttb_app
+from tests.integration.oauth_support import add_mirror_rows, binding_count
 from webapp.extensions import db
 from webapp.models import (
     Advertiser,
@@ -28,22 +28,8 @@ BASE = "/api/v1/tenants/{wid}/oauth/tiktok-business/bindings"
 MIRROR = (BusinessCenter, Advertiser, BcAdvertiserLink, Store, AdvertiserStoreLink, Product)
 
 
-@pytest.fixture
-def ttb(make_app, sandbox_clean):
-    return ttb_app(make_app, sandbox_clean)
 
 
-@pytest.fixture
-def bound(ttb, sandbox_clean, factory):
-    """A tenant with one binding made through the real OAuth flow."""
-    tenant = factory.tenant()
-    app_pk = add_provider_app(ttb, sandbox_clean)
-    client = ttb.test_client()
-    login(client, tenant.admin.email)
-    assert connect(client, tenant.wid, app_pk, alias="Main").status_code == 302
-    with ttb.app_context():
-        auth_id = db.session.execute(select(Binding.id)).scalar_one()
-    return tenant, app_pk, auth_id
 
 
 def mirror_count(app, binding_id: int) -> int:
@@ -56,7 +42,7 @@ def mirror_count(app, binding_id: int) -> int:
 
 
 def test_list_and_get_never_show_the_token(ttb, sandbox_clean, bound):
-    tenant, app_pk, auth_id = bound
+    tenant, app_pk, auth_id, _ = bound
     client = ttb.test_client()
     response = client.get(BASE.format(wid=tenant.wid), headers=bearer(tenant.admin.token))
     assert response.status_code == 200
@@ -78,7 +64,7 @@ def test_list_and_get_never_show_the_token(ttb, sandbox_clean, bound):
 
 
 def test_alias_rename_and_clear(ttb, bound):
-    tenant, _, auth_id = bound
+    tenant, _, auth_id, _ = bound
     client = ttb.test_client()
     url = f"{BASE.format(wid=tenant.wid)}/{auth_id}/alias"
     renamed = client.patch(url, json={"alias": "  Shop EU  "}, headers=bearer(tenant.admin.token))
@@ -90,7 +76,7 @@ def test_alias_rename_and_clear(ttb, bound):
 
 
 def test_remote_revoke_kills_the_token_at_tiktok(ttb, sandbox_clean, bound):
-    tenant, _, auth_id = bound
+    tenant, _, auth_id, _ = bound
     with ttb.app_context():
         token = db.session.get(Binding, auth_id).access_token
     with TikTokClient(sandbox_clean.base_url, token, max_retries=0) as tiktok:
@@ -114,7 +100,7 @@ def test_remote_revoke_kills_the_token_at_tiktok(ttb, sandbox_clean, bound):
 
 
 def test_local_revoke_leaves_the_token_alone(ttb, sandbox_clean, bound):
-    tenant, _, auth_id = bound
+    tenant, _, auth_id, _ = bound
     client = ttb.test_client()
     response = client.post(f"{BASE.format(wid=tenant.wid)}/{auth_id}/revoke?remote=false",
                            headers=bearer(tenant.admin.token))
@@ -128,7 +114,7 @@ def test_local_revoke_leaves_the_token_alone(ttb, sandbox_clean, bound):
 
 
 def test_delete_removes_binding_and_all_mirrored_rows(ttb, bound, factory):
-    tenant, app_pk, auth_id = bound
+    tenant, app_pk, auth_id, _ = bound
     add_mirror_rows(ttb, tenant.wid, auth_id)
     # a second binding in the same workspace keeps its data
     from webapp.providers.tiktok_business.oauth import upsert_binding
@@ -152,7 +138,7 @@ def test_delete_removes_binding_and_all_mirrored_rows(ttb, bound, factory):
 
 
 def test_isolation_on_every_binding_route(ttb, bound, factory):
-    tenant, _, auth_id = bound
+    tenant, _, auth_id, _ = bound
     other = factory.tenant("Other")
     outsider = factory.user()
     outsider_token = factory.token(outsider)
@@ -190,7 +176,7 @@ def test_isolation_on_every_binding_route(ttb, bound, factory):
 def test_remote_revoke_of_a_dead_token_and_tiktok_refusal(ttb, sandbox_clean, bound):
     from webapp.models import ProviderApp
 
-    tenant, app_pk, auth_id = bound
+    tenant, app_pk, auth_id, _ = bound
     client = ttb.test_client()
     url = f"{BASE.format(wid=tenant.wid)}/{auth_id}/revoke"
     with ttb.app_context():
@@ -209,7 +195,7 @@ def test_remote_revoke_of_a_dead_token_and_tiktok_refusal(ttb, sandbox_clean, bo
 
 
 def test_legacy_binding_sync_route_still_gone(ttb, bound):
-    tenant, _, auth_id = bound
+    tenant, _, auth_id, _ = bound
     client = ttb.test_client()
     response = client.post(f"{BASE.format(wid=tenant.wid)}/{auth_id}/sync", json={},
                            headers=bearer(tenant.admin.token))

@@ -5,37 +5,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from sqlalchemy import select
-
 from tests.integration.oauth_support import (
     add_mirror_rows,
-    add_provider_app,
     binding_count,
-    connect,
     login,
-    ttb_app,
 )
 from webapp.extensions import db
 from webapp.models import Binding, Store, utcnow
 from webapp.providers.tiktok_business.oauth import mark_binding_invalid, upsert_binding
-
-
-@pytest.fixture
-def ttb(make_app, sandbox_clean):
-    return ttb_app(make_app, sandbox_clean)
-
-
-@pytest.fixture
-def bound(ttb, sandbox_clean, factory):
-    tenant = factory.tenant()
-    app_pk = add_provider_app(ttb, sandbox_clean)
-    client = ttb.test_client()
-    login(client, tenant.admin.email)
-    assert connect(client, tenant.wid, app_pk, alias="Main").status_code == 302
-    with ttb.app_context():
-        auth_id = db.session.execute(select(Binding.id)).scalar_one()
-    return tenant, app_pk, auth_id, client
 
 
 def test_workspace_home_lists_bindings_with_badges_counts_and_actions(ttb, bound):

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from sqlalchemy import select, update
 
 from tests.helpers import assert_error, bearer
@@ -19,7 +18,6 @@ from tests.integration.oauth_support import (
     connect,
     dump_all_text,
     login,
-    ttb_app,
 )
 from webapp.extensions import db
 from webapp.models import Binding, Membership, OAuthState, SyncRun, utcnow
@@ -28,18 +26,8 @@ from webapp.security.tokens import fingerprint
 JSON = {"Accept": "application/json"}
 
 
-@pytest.fixture
-def ttb(make_app, sandbox_clean):
-    return ttb_app(make_app, sandbox_clean)
 
 
-@pytest.fixture
-def env(ttb, sandbox_clean, factory):
-    tenant = factory.tenant()
-    app_pk = add_provider_app(ttb, sandbox_clean)
-    client = ttb.test_client()
-    login(client, tenant.admin.email)
-    return tenant, app_pk, client
 
 
 def test_full_flow_binds_account_encrypts_token_and_lists_it(ttb, sandbox_clean, env):

@@ -6,8 +6,8 @@ import json
 import subprocess
 
 from tests.fixtures.worker import PROJECT_ROOT, flask_bin
-from tests.helpers import bearer
-from tests.integration.test_worker_faults import load_run, mirror_counts
+from tests.helpers import bearer, load_run
+from tests.integration.test_worker_faults import mirror_counts
 
 
 def _json_tail(output: str) -> dict:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import redis as redis_lib
 
-from tests.helpers import bearer
-from tests.integration.test_worker_faults import load_run, mirror_counts, wait_until
+from tests.helpers import bearer, load_run, wait_until
+from tests.integration.test_worker_faults import mirror_counts
 from webapp.runs.lock import BindingLock, lock_key, release_lock_of_run
 
 BASE = "/api/v1/tenants/{wid}/providers/tiktok-business/accounts/{auth_id}/sync"

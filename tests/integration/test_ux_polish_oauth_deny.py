@@ -7,34 +7,20 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-import pytest
 
 from tests.helpers import assert_error
 from tests.integration.oauth_support import (
     REDIRECT_URI,
-    add_provider_app,
     approve,
     authz,
     binding_count,
-    login,
-    ttb_app,
 )
 
 JSON = {"Accept": "application/json"}
 
 
-@pytest.fixture
-def ttb(make_app, sandbox_clean):
-    return ttb_app(make_app, sandbox_clean)
 
 
-@pytest.fixture
-def env(ttb, sandbox_clean, factory):
-    tenant = factory.tenant()
-    app_pk = add_provider_app(ttb, sandbox_clean)
-    client = ttb.test_client()
-    login(client, tenant.admin.email)
-    return tenant, app_pk, client
 
 
 def _deny(auth_url: str) -> str:

@@ -6,32 +6,14 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import time
 from datetime import datetime
 
 from tests.conftest import PASSWORD
-from tests.helpers import bearer
-from webapp.extensions import db
-from webapp.models import SyncRun
+from tests.helpers import bearer, load_run, wait_until
 
 BASE = "/api/v1/tenants/{wid}/providers/tiktok-business/accounts/{auth_id}"
 
 
-def load_run(app, run_id: int) -> SyncRun:
-    with app.app_context():
-        run = db.session.get(SyncRun, run_id)
-        db.session.expunge(run)
-        return run
-
-
-def wait_until(predicate, timeout: float = 120.0, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not reached")
 
 
 def visible_text(html: str) -> str:

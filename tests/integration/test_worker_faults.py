@@ -3,13 +3,11 @@ the run TOKEN_INVALID and marks the binding invalid."""
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import func, select
 
-from tests.helpers import bearer
+from tests.helpers import bearer, load_run, wait_until
 from webapp.extensions import db
-from webapp.models import Advertiser, Binding, BusinessCenter, Store, SyncRun
+from webapp.models import Advertiser, Binding, BusinessCenter, Store
 
 BASE = "/api/v1/tenants/{wid}/providers/tiktok-business/accounts/{auth_id}/sync"
 
@@ -18,21 +16,6 @@ def sync(client, t, b, **body):
     return client.post(BASE.format(wid=t.wid, auth_id=b.id), json=body, headers=bearer(t.admin.token))
 
 
-def load_run(app, run_id: int) -> SyncRun:
-    with app.app_context():
-        run = db.session.get(SyncRun, run_id)
-        db.session.expunge(run)
-        return run
-
-
-def wait_until(predicate, timeout: float = 90.0, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not reached")
 
 
 def mirror_counts(app, binding_id: int) -> tuple[int, int, int]:

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.fixtures.worker import PROJECT_ROOT, flask_bin
-from tests.helpers import bearer
-from tests.integration.test_worker_faults import load_run, mirror_counts, wait_until
+from tests.helpers import bearer, load_run, wait_until
+from tests.integration.test_worker_faults import mirror_counts
 from webapp.extensions import db
 from webapp.models import Advertiser, BusinessCenter, Store, SyncRun, utcnow
 from webapp.runs.lock import lock_key
