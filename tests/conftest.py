@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,19 +32,28 @@ def _mysql_admin():
     return pymysql.connect(host=MYSQL_HOST, port=MYSQL_PORT, user=MYSQL_USER, password=MYSQL_PASSWORD)
 
 
-@pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    name = f"gmv_test_{uuid.uuid4().hex[:10]}"
+@contextmanager
+def fresh_mariadb_database(prefix: str = "gmv_test") -> Iterator[str]:
+    """An empty, uniquely named MariaDB database for the block; yields its SQLAlchemy URL."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     conn = _mysql_admin()
     with conn.cursor() as cur:
         cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
     conn.close()
     password = f":{MYSQL_PASSWORD}" if MYSQL_PASSWORD else ""
-    yield f"mysql+pymysql://{MYSQL_USER}{password}@{MYSQL_HOST}:{MYSQL_PORT}/{name}?charset=utf8mb4"
-    conn = _mysql_admin()
-    with conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-    conn.close()
+    try:
+        yield f"mysql+pymysql://{MYSQL_USER}{password}@{MYSQL_HOST}:{MYSQL_PORT}/{name}?charset=utf8mb4"
+    finally:
+        conn = _mysql_admin()
+        with conn.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    with fresh_mariadb_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

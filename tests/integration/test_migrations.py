@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import MYSQL_HOST, MYSQL_PASSWORD, MYSQL_PORT, MYSQL_USER, _mysql_admin
+from tests.conftest import fresh_mariadb_database
 from webapp.models.base import Base
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -50,17 +49,8 @@ def _round_trip(database_url: str) -> None:
 
 @pytest.fixture
 def empty_mariadb():
-    name = f"gmv_migr_{uuid.uuid4().hex[:10]}"
-    conn = _mysql_admin()
-    with conn.cursor() as cur:
-        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-    conn.close()
-    password = f":{MYSQL_PASSWORD}" if MYSQL_PASSWORD else ""
-    yield f"mysql+pymysql://{MYSQL_USER}{password}@{MYSQL_HOST}:{MYSQL_PORT}/{name}?charset=utf8mb4"
-    conn = _mysql_admin()
-    with conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-    conn.close()
+    with fresh_mariadb_database("gmv_migr") as url:
+        yield url
 
 
 def test_upgrade_downgrade_upgrade_on_mariadb(empty_mariadb):

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
+from tests.fixtures.sandbox import Recorder
 from webapp.providers.tiktok_business import (
     AuthCodeError,
     BadRequestError,
@@ -46,15 +47,6 @@ REFERENCE_PARAMS = {
 JSON_PARAMS = {"filtering", "advertiser_ids", "fields"}
 
 
-class Recorder:
-    """Keeps the requests as they go on the wire (an httpx event hook, not a mock)."""
-
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> None:
-        request.read()
-        self.requests.append(request)
 
 
 @pytest.fixture

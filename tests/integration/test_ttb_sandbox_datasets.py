@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.sandbox import SandboxServer
+from tests.fixtures.sandbox import SandboxServer, serving
 from webapp.providers.tiktok_business import TikTokClient
-from webapp.providers.tiktok_business.sandbox import create_sandbox_app, serve_in_thread
+from webapp.providers.tiktok_business.sandbox import create_sandbox_app
 from webapp.providers.tiktok_business.sandbox.datasets import build_large
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,13 +49,8 @@ DATASET = {
 def file_sandbox(tmp_path: Path) -> Iterator[SandboxServer]:
     path = tmp_path / "file-shop.json"
     path.write_text(json.dumps(DATASET, indent=2))
-    root_url, shutdown = serve_in_thread(create_sandbox_app(dataset=str(path)))
-    server = SandboxServer(root_url)
-    try:
+    with serving(create_sandbox_app(dataset=str(path))) as server:
         yield server
-    finally:
-        server._http.close()
-        shutdown()
 
 
 def test_json_dataset_is_served_through_the_client(file_sandbox: SandboxServer) -> None:
@@ -125,13 +120,8 @@ def _large_view(server: SandboxServer) -> dict:
 def test_large_dataset_is_the_same_in_two_app_instances() -> None:
     views = []
     for _ in range(2):
-        root_url, shutdown = serve_in_thread(create_sandbox_app("large"))
-        server = SandboxServer(root_url)
-        try:
+        with serving(create_sandbox_app("large")) as server:
             views.append(_large_view(server))
-        finally:
-            server._http.close()
-            shutdown()
     first, second = views
     assert first == second
     assert len(first["bcs"]) == 50 and first["total"] == 100_000 and len(first["products"]) == 100

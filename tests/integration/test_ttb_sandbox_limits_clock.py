@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 
+from tests.fixtures.sandbox import Recorder
 from webapp.providers.tiktok_business import (
     AuthCodeError,
     RateLimitedError,
@@ -117,13 +118,6 @@ def test_auth_code_expires_after_one_hour(sandbox_clean) -> None:
 # ---------------------------------------------------------------------------- revoke_token
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> None:
-        request.read()
-        self.requests.append(request)
 
 
 def test_revoke_token_sends_the_revoked_token_as_access_token(sandbox_clean) -> None:
